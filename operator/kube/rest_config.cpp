@@ -128,11 +128,11 @@ std::expected<RestConfig, std::string> parse_kubeconfig(const std::string& yaml,
                         : context;
     if (ctx_name.empty()) return std::unexpected("kubeconfig has no current-context");
     const YAML::Node ctx = find_named(root["contexts"], ctx_name);
-    if (!ctx) return std::unexpected("kubeconfig has no context named " + ctx_name);
+    if (!ctx || ctx.IsNull()) return std::unexpected("kubeconfig has no context named " + ctx_name);
     const std::string cluster_name = ctx["context"]["cluster"].as<std::string>("");
     const std::string user_name = ctx["context"]["user"].as<std::string>("");
     const YAML::Node cluster_entry = find_named(root["clusters"], cluster_name);
-    if (!cluster_entry) return std::unexpected("kubeconfig has no cluster named " + cluster_name);
+    if (!cluster_entry || cluster_entry.IsNull()) return std::unexpected("kubeconfig has no cluster named " + cluster_name);
     const YAML::Node cluster = cluster_entry["cluster"];
 
     RestConfig cfg;
@@ -146,7 +146,7 @@ std::expected<RestConfig, std::string> parse_kubeconfig(const std::string& yaml,
     cfg.tls.server_name = cluster["tls-server-name"].as<std::string>("");
 
     const YAML::Node user_entry = find_named(root["users"], user_name);
-    if (user_entry && user_entry["user"]) {
+    if (user_entry && !user_entry.IsNull() && user_entry["user"]) {
       const YAML::Node user = user_entry["user"];
       auto cert = data_or_file(user, "client-certificate-data", "client-certificate", base_dir);
       if (!cert) return std::unexpected(cert.error());

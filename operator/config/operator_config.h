@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "operator/log/logger.h"
+
+namespace aura::config {
+
+// The operator's own settings: a YAML file (config/operator/config.yaml, mounted from a
+// ConfigMap by the chart) overridden by command-line flags. Every field has a production default.
+struct OperatorConfig {
+  std::string kubeconfig;  // empty: $KUBECONFIG, in-cluster, ~/.kube/config
+  std::string context;
+  std::string watch_namespace;  // empty: all namespaces
+
+  log::Format log_format = log::Format::kText;
+  log::Level log_level = log::Level::kInfo;
+
+  std::string probe_address = "0.0.0.0";
+  unsigned short probe_port = 8081;  // /healthz, /readyz and /metrics
+
+  bool leader_election = true;
+  std::string lease_namespace = "aura-system";
+  std::string lease_name = "aura-operator";
+  std::string identity;  // default: $POD_NAME or hostname, plus a random suffix
+  std::chrono::seconds lease_duration{15};
+  std::chrono::seconds renew_deadline{10};
+  std::chrono::seconds retry_period{2};
+
+  int workers = 2;  // per controller
+  std::chrono::seconds resync_period{std::chrono::hours(10)};
+  double kube_qps = 50;
+  double kube_burst = 100;
+
+  std::string default_region = "us-east-1";
+};
+
+// Parses a config file; fields absent from the file keep their defaults. Errors name the field.
+std::expected<OperatorConfig, std::string> load_config_file(const std::string& path,
+                                                            OperatorConfig base = {});
+// Applies --flag=value arguments over `base`. --config=FILE is read first wherever it appears.
+std::expected<OperatorConfig, std::string> parse_args(int argc, const char* const* argv);
+std::string usage();
+
+}  // namespace aura::config

@@ -1,0 +1,181 @@
+#include "operator/manager.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "reconcilers/common/runtime.h"
+
+namespace aura {
+
+namespace {
+
+std::string default_identity() {
+  std::string base;
+  if (const char* pod = std::getenv("POD_NAME"); pod && *pod) {
+    base = pod;
+  } else {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    base = host;
+  }
+  std::mt19937_64 rng(std::random_device{}());
+  return fmt::format("{}_{:08x}", base, static_cast<uint32_t>(rng()));
+}
+
+std::vector<kube::ObjectKey> keys_by_cluster(kube::Informer& informer, const nlohmann::json& cluster) {
+  std::vector<kube::ObjectKey> keys;
+  const auto k = kube::key_of(cluster);
+  for (const auto& obj : informer.store().by_index(reconcilers::kIndexByCluster, k.str()))
+    keys.push_back(kube::key_of(*obj));
+  return keys;
+}
+
+std::vector<kube::ObjectKey> cluster_of(const nlohmann::json& object) {
+  std::vector<kube::ObjectKey> keys;
+  for (const auto& v : reconcilers::cluster_index_values(object)) {
+    const auto slash = v.find('/');
+    keys.push_back({v.substr(0, slash), v.substr(slash + 1)});
+  }
+  return keys;
+}
+
+}  // namespace
+
+Manager::Manager(config::OperatorConfig config, log::Logger logger)
+    : config_(std::move(config)), log_(std::move(logger)) {
+  if (config_.identity.empty()) config_.identity = default_identity();
+}
+
+Manager::~Manager() { stop(); }
+
+void Manager::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool Manager::wait_until_stopped() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return stop_.load(); });
+  return !lost_leadership_;
+}
+
+int Manager::run() {
+  auto rest = kube::load_default(config_.kubeconfig, config_.context);
+  if (!rest) {
+    log_.error("cannot configure the Kubernetes client", {{"error", rest.error()}});
+    return 1;
+  }
+  rest->qps = config_.kube_qps;
+  rest->burst = config_.kube_burst;
+  auto client = std::make_shared<kube::Client>(std::make_shared<kube::HttpTransport>(*rest), metrics_);
+  log_.info("starting", {{"server", rest->server}, {"identity", config_.identity},
+                         {"namespace", config_.watch_namespace.empty() ? "*" : config_.watch_namespace}});
+
+  kube::InformerOptions iopts;
+  iopts.ns = config_.watch_namespace;
+  iopts.resync_period = config_.resync_period;
+  auto informer_log = log_.named("cache");
+  kube::Informer clusters(client, kube::resources::kEphemeralCluster, iopts, informer_log, metrics_);
+  kube::Informer node_pools(client, kube::resources::kNodePool, iopts, informer_log, metrics_);
+  kube::Informer ai_jobs(client, kube::resources::kAIJob, iopts, informer_log, metrics_);
+  node_pools.store().add_index(reconcilers::kIndexByCluster, reconcilers::cluster_index_values);
+  ai_jobs.store().add_index(reconcilers::kIndexByCluster, reconcilers::cluster_index_values);
+
+  reconcilers::Runtime rt;
+  rt.client = client;
+  rt.clusters = &clusters;
+  rt.node_pools = &node_pools;
+  rt.ai_jobs = &ai_jobs;
+  rt.clock = std::make_shared<SystemClock>();
+  rt.events = std::make_shared<kube::EventRecorder>(client, "aura.io/aura-operator", config_.identity,
+                                                    log_.named("events"), rt.clock);
+  rt.config = config_;
+
+  auto controller_log = log_.named("controller");
+  auto opts = [&](std::string name) {
+    kube::ControllerOptions o;
+    o.name = std::move(name);
+    o.workers = config_.workers;
+    return o;
+  };
+  kube::Controller cluster_ctrl(opts("ephemeralcluster"), reconcilers::make_ephemeral_cluster_reconciler(rt),
+                                controller_log, metrics_);
+  kube::Controller pool_ctrl(opts("nodepool"), reconcilers::make_node_pool_reconciler(rt),
+                             controller_log, metrics_);
+  kube::Controller job_ctrl(opts("aijob"), reconcilers::make_ai_job_reconciler(rt), controller_log,
+                            metrics_);
+  cluster_ctrl.watch_primary(clusters);
+  // A cluster waits for its NodePools and AIJobs when deleting: their changes wake it.
+  cluster_ctrl.watch_related(node_pools, cluster_of);
+  cluster_ctrl.watch_related(ai_jobs, cluster_of);
+  pool_ctrl.watch_primary(node_pools);
+  pool_ctrl.watch_related(clusters, [&](const nlohmann::json& c) { return keys_by_cluster(node_pools, c); });
+  job_ctrl.watch_primary(ai_jobs);
+  job_ctrl.watch_related(clusters, [&](const nlohmann::json& c) { return keys_by_cluster(ai_jobs, c); });
+
+  http::ServerOptions sopts;
+  sopts.address = config_.probe_address;
+  sopts.port = config_.probe_port;
+  http::Server server(sopts, log_.named("http"));
+  server.route("/healthz", [](const http::Request&) { return http::Response{200, "text/plain", "ok\n"}; });
+  server.route("/readyz", [&](const http::Request&) {
+    const bool ready = clusters.has_synced() && node_pools.has_synced() && ai_jobs.has_synced();
+    return ready ? http::Response{200, "text/plain", "ok\n"}
+                 : http::Response{503, "text/plain", "caches not synced\n"};
+  });
+  server.route("/metrics", [this](const http::Request&) {
+    return http::Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics_->render()};
+  });
+  if (!server.start()) return 1;
+
+  clusters.start();
+  node_pools.start();
+  ai_jobs.start();
+
+  auto start_controllers = [&] {
+    cluster_ctrl.start();
+    pool_ctrl.start();
+    job_ctrl.start();
+  };
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (config_.leader_election) {
+    kube::LeaderElectionOptions lopts;
+    lopts.lease_namespace = config_.lease_namespace;
+    lopts.lease_name = config_.lease_name;
+    lopts.identity = config_.identity;
+    lopts.lease_duration = config_.lease_duration;
+    lopts.renew_deadline = config_.renew_deadline;
+    lopts.retry_period = config_.retry_period;
+    elector = std::make_unique<kube::LeaderElector>(client, lopts, log_.named("leader"));
+    elector->start(start_controllers, [this] {
+      if (!stop_) {
+        lost_leadership_ = true;
+        stop();
+      }
+    });
+  } else {
+    start_controllers();
+  }
+
+  const bool clean = wait_until_stopped();
+  log_.info("stopping");
+  // Order: stop reconciling, then hand over the lease, then stop watching and serving.
+  cluster_ctrl.stop();
+  pool_ctrl.stop();
+  job_ctrl.stop();
+  if (elector) elector->stop();
+  clusters.stop();
+  node_pools.stop();
+  ai_jobs.stop();
+  server.stop();
+  log_.info("stopped");
+  return clean ? 0 : 1;
+}
+
+}  // namespace aura

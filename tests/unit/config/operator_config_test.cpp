@@ -1,0 +1,40 @@
+#include "operator/config/operator_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace aura::config {
+namespace {
+
+TEST(OperatorConfig, FlagsOverrideFile) {
+  const std::string path = ::testing::TempDir() + "/aura-config.yaml";
+  std::ofstream(path) << "workers: 4\nlogFormat: json\nleaseDuration: 30s\n";
+  const std::string config_flag = "--config=" + path;
+  const char* argv[] = {"aura", config_flag.c_str(), "--workers=3"};
+  auto cfg = parse_args(3, argv);
+  ASSERT_TRUE(cfg) << cfg.error();
+  EXPECT_EQ(cfg->workers, 3);
+  EXPECT_EQ(cfg->log_format, log::Format::kJson);
+  EXPECT_EQ(cfg->lease_duration, std::chrono::seconds(30));
+}
+
+TEST(OperatorConfig, BadValuesNameTheField) {
+  const char* argv[] = {"aura", "--workers=lots"};
+  auto cfg = parse_args(2, argv);
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(cfg.error().find("--workers"), std::string::npos) << cfg.error();
+  const char* argv2[] = {"aura", "--no-such-flag=1"};
+  EXPECT_FALSE(parse_args(2, argv2));
+}
+
+TEST(OperatorConfig, UnknownFileKeyIsRejected) {
+  const std::string path = ::testing::TempDir() + "/aura-bad.yaml";
+  std::ofstream(path) << "wokers: 4\n";
+  auto cfg = load_config_file(path);
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(cfg.error().find("wokers"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aura::config
