@@ -63,3 +63,35 @@ Json controller_owner_reference(const Json& owner, bool block_owner_deletion) {
 }
 
 }  // namespace aura::kube
+
+namespace aura::kube {
+
+bool has_owner(const Json& object, std::string_view owner_uid) {
+  const auto& meta = object.at("metadata");
+  auto it = meta.find("ownerReferences");
+  if (it == meta.end() || !it->is_array()) return false;
+  for (const auto& ref : *it)
+    if (ref.value("uid", "") == owner_uid) return true;
+  return false;
+}
+
+Result<Json> add_owner_reference(Client& client, const ResourceType& rt, const Json& object,
+                                 const Json& owner_reference) {
+  const auto& meta = object.at("metadata");
+  Json patch = Json::array();
+  auto it = meta.find("ownerReferences");
+  if (it == meta.end() || it->is_null()) {
+    patch.push_back({{"op", "test"}, {"path", "/metadata/ownerReferences"}, {"value", nullptr}});
+    patch.push_back({{"op", "add"},
+                     {"path", "/metadata/ownerReferences"},
+                     {"value", Json::array({owner_reference})}});
+  } else {
+    patch.push_back({{"op", "test"}, {"path", "/metadata/ownerReferences"}, {"value", *it}});
+    patch.push_back(
+        {{"op", "add"}, {"path", "/metadata/ownerReferences/-"}, {"value", owner_reference}});
+  }
+  return client.patch(rt, meta.value("namespace", ""), meta.value("name", ""), PatchType::kJson,
+                      patch);
+}
+
+}  // namespace aura::kube

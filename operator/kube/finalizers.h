@@ -23,3 +23,10 @@ Result<void> remove_finalizer(Client& client, const ResourceType& rt, const Json
 Json controller_owner_reference(const Json& owner, bool block_owner_deletion = true);
 
 }  // namespace aura::kube
+
+namespace aura::kube {
+bool has_owner(const Json& object, std::string_view owner_uid);
+// Appends an ownerReference with a JSON patch that tests the current list first.
+Result<Json> add_owner_reference(Client& client, const ResourceType& rt, const Json& object,
+                                 const Json& owner_reference);
+}  // namespace aura::kube

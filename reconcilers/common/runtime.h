@@ -9,6 +9,7 @@
 #include "operator/kube/client.h"
 #include "operator/kube/events.h"
 #include "operator/kube/informer.h"
+#include "operator/kube/reconcile.h"
 
 namespace aura::reconcilers {
 
