@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&signals, &sig);
-    logger.info("signal received, shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    logger.info("signal received, shutting down",
+                {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     manager.stop();
   });
   const int code = manager.run();

@@ -1,8 +1,7 @@
 #include "operator/manager.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <random>
 
@@ -25,7 +24,8 @@ std::string default_identity() {
   return fmt::format("{}_{:08x}", base, static_cast<uint32_t>(rng()));
 }
 
-std::vector<kube::ObjectKey> keys_by_cluster(kube::Informer& informer, const nlohmann::json& cluster) {
+std::vector<kube::ObjectKey> keys_by_cluster(kube::Informer& informer,
+                                             const nlohmann::json& cluster) {
   std::vector<kube::ObjectKey> keys;
   const auto k = kube::key_of(cluster);
   for (const auto& obj : informer.store().by_index(reconcilers::kIndexByCluster, k.str()))
@@ -49,7 +49,9 @@ Manager::Manager(config::OperatorConfig config, log::Logger logger)
   if (config_.identity.empty()) config_.identity = default_identity();
 }
 
-Manager::~Manager() { stop(); }
+Manager::~Manager() {
+  stop();
+}
 
 void Manager::stop() {
   {
@@ -73,15 +75,19 @@ int Manager::run() {
   }
   rest->qps = config_.kube_qps;
   rest->burst = config_.kube_burst;
-  auto client = std::make_shared<kube::Client>(std::make_shared<kube::HttpTransport>(*rest), metrics_);
-  log_.info("starting", {{"server", rest->server}, {"identity", config_.identity},
-                         {"namespace", config_.watch_namespace.empty() ? "*" : config_.watch_namespace}});
+  auto client =
+      std::make_shared<kube::Client>(std::make_shared<kube::HttpTransport>(*rest), metrics_);
+  log_.info("starting",
+            {{"server", rest->server},
+             {"identity", config_.identity},
+             {"namespace", config_.watch_namespace.empty() ? "*" : config_.watch_namespace}});
 
   kube::InformerOptions iopts;
   iopts.ns = config_.watch_namespace;
   iopts.resync_period = config_.resync_period;
   auto informer_log = log_.named("cache");
-  kube::Informer clusters(client, kube::resources::kEphemeralCluster, iopts, informer_log, metrics_);
+  kube::Informer clusters(client, kube::resources::kEphemeralCluster, iopts, informer_log,
+                          metrics_);
   kube::Informer node_pools(client, kube::resources::kNodePool, iopts, informer_log, metrics_);
   kube::Informer ai_jobs(client, kube::resources::kAIJob, iopts, informer_log, metrics_);
   node_pools.store().add_index(reconcilers::kIndexByCluster, reconcilers::cluster_index_values);
@@ -93,8 +99,8 @@ int Manager::run() {
   rt.node_pools = &node_pools;
   rt.ai_jobs = &ai_jobs;
   rt.clock = std::make_shared<SystemClock>();
-  rt.events = std::make_shared<kube::EventRecorder>(client, "aura.io/aura-operator", config_.identity,
-                                                    log_.named("events"), rt.clock);
+  rt.events = std::make_shared<kube::EventRecorder>(
+      client, "aura.io/aura-operator", config_.identity, log_.named("events"), rt.clock);
   rt.config = config_;
 
   auto controller_log = log_.named("controller");
@@ -104,8 +110,9 @@ int Manager::run() {
     o.workers = config_.workers;
     return o;
   };
-  kube::Controller cluster_ctrl(opts("ephemeralcluster"), reconcilers::make_ephemeral_cluster_reconciler(rt),
-                                controller_log, metrics_);
+  kube::Controller cluster_ctrl(opts("ephemeralcluster"),
+                                reconcilers::make_ephemeral_cluster_reconciler(rt), controller_log,
+                                metrics_);
   kube::Controller pool_ctrl(opts("nodepool"), reconcilers::make_node_pool_reconciler(rt),
                              controller_log, metrics_);
   kube::Controller job_ctrl(opts("aijob"), reconcilers::make_ai_job_reconciler(rt), controller_log,
@@ -115,15 +122,19 @@ int Manager::run() {
   cluster_ctrl.watch_related(node_pools, cluster_of);
   cluster_ctrl.watch_related(ai_jobs, cluster_of);
   pool_ctrl.watch_primary(node_pools);
-  pool_ctrl.watch_related(clusters, [&](const nlohmann::json& c) { return keys_by_cluster(node_pools, c); });
+  pool_ctrl.watch_related(clusters,
+                          [&](const nlohmann::json& c) { return keys_by_cluster(node_pools, c); });
   job_ctrl.watch_primary(ai_jobs);
-  job_ctrl.watch_related(clusters, [&](const nlohmann::json& c) { return keys_by_cluster(ai_jobs, c); });
+  job_ctrl.watch_related(clusters,
+                         [&](const nlohmann::json& c) { return keys_by_cluster(ai_jobs, c); });
 
   http::ServerOptions sopts;
   sopts.address = config_.probe_address;
   sopts.port = config_.probe_port;
   http::Server server(sopts, log_.named("http"));
-  server.route("/healthz", [](const http::Request&) { return http::Response{200, "text/plain", "ok\n"}; });
+  server.route("/healthz", [](const http::Request&) {
+    return http::Response{200, "text/plain", "ok\n"};
+  });
   server.route("/readyz", [&](const http::Request&) {
     const bool ready = clusters.has_synced() && node_pools.has_synced() && ai_jobs.has_synced();
     return ready ? http::Response{200, "text/plain", "ok\n"}

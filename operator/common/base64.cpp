@@ -6,15 +6,18 @@ namespace aura {
 
 namespace {
 
-constexpr std::string_view kStd = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kStd =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrl =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string encode(std::string_view data, std::string_view alphabet, bool pad) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
-    const uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
+    const uint32_t v =
+        (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
     out += alphabet[(v >> 18) & 63];
     out += alphabet[(v >> 12) & 63];
     out += alphabet[(v >> 6) & 63];
@@ -49,9 +52,13 @@ constexpr auto kTable = make_table();
 
 }  // namespace
 
-std::string base64_encode(std::string_view data) { return encode(data, kStd, true); }
+std::string base64_encode(std::string_view data) {
+  return encode(data, kStd, true);
+}
 
-std::string base64url_encode_unpadded(std::string_view data) { return encode(data, kUrl, false); }
+std::string base64url_encode_unpadded(std::string_view data) {
+  return encode(data, kUrl, false);
+}
 
 std::optional<std::string> base64_decode(std::string_view text) {
   std::string out;

@@ -31,8 +31,7 @@ std::string format_rfc3339(std::chrono::system_clock::time_point t) {
 
 std::string format_rfc3339_micro(std::chrono::system_clock::time_point t) {
   const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() %
-      1000000;
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", to_utc_tm(t), micros);
 }
 

@@ -92,8 +92,8 @@ std::expected<ProcessResult, std::string> run_process(
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (timed_out) return std::unexpected(command + " timed out after " +
-                                        std::to_string(timeout.count()) + "ms");
+  if (timed_out)
+    return std::unexpected(command + " timed out after " + std::to_string(timeout.count()) + "ms");
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }

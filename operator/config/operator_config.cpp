@@ -30,12 +30,19 @@ std::optional<std::string> parse_seconds(const std::string& v, std::chrono::seco
   if (v.empty()) return "must be a duration such as 15s";
   long n = 0;
   const char unit = v.back();
-  const std::string digits = std::isdigit(static_cast<unsigned char>(unit)) ? v : v.substr(0, v.size() - 1);
-  if (auto err = parse_number(digits, n)) return "must be a duration such as 15s, got \"" + v + "\"";
+  const std::string digits =
+      std::isdigit(static_cast<unsigned char>(unit)) ? v : v.substr(0, v.size() - 1);
+  if (auto err = parse_number(digits, n))
+    return "must be a duration such as 15s, got \"" + v + "\"";
   switch (unit) {
-    case 'h': n *= 3600; break;
-    case 'm': n *= 60; break;
-    case 's': break;
+    case 'h':
+      n *= 3600;
+      break;
+    case 'm':
+      n *= 60;
+      break;
+    case 's':
+      break;
     default:
       if (!std::isdigit(static_cast<unsigned char>(unit)))
         return "must be a duration such as 15s, got \"" + v + "\"";
@@ -55,12 +62,22 @@ struct Option {
 
 const std::vector<Option>& options() {
   static const std::vector<Option> kOptions = {
-      {"kubeconfig", "kubeconfig", "path to a kubeconfig; default $KUBECONFIG, in-cluster, ~/.kube/config",
-       [](OperatorConfig& c, const std::string& v) { c.kubeconfig = v; return std::optional<std::string>(); }},
+      {"kubeconfig", "kubeconfig",
+       "path to a kubeconfig; default $KUBECONFIG, in-cluster, ~/.kube/config",
+       [](OperatorConfig& c, const std::string& v) {
+         c.kubeconfig = v;
+         return std::optional<std::string>();
+       }},
       {"context", "context", "kubeconfig context",
-       [](OperatorConfig& c, const std::string& v) { c.context = v; return std::optional<std::string>(); }},
+       [](OperatorConfig& c, const std::string& v) {
+         c.context = v;
+         return std::optional<std::string>();
+       }},
       {"watchNamespace", "watch-namespace", "namespace to watch; default all",
-       [](OperatorConfig& c, const std::string& v) { c.watch_namespace = v; return std::optional<std::string>(); }},
+       [](OperatorConfig& c, const std::string& v) {
+         c.watch_namespace = v;
+         return std::optional<std::string>();
+       }},
       {"logFormat", "log-format", "text or json",
        [](OperatorConfig& c, const std::string& v) -> std::optional<std::string> {
          auto f = log::parse_format(v);
@@ -76,17 +93,30 @@ const std::vector<Option>& options() {
          return std::nullopt;
        }},
       {"probeAddress", "probe-address", "listen address of /healthz, /readyz and /metrics",
-       [](OperatorConfig& c, const std::string& v) { c.probe_address = v; return std::optional<std::string>(); }},
-      {"probePort", "probe-port", "listen port of /healthz, /readyz and /metrics (0: any free port)",
+       [](OperatorConfig& c, const std::string& v) {
+         c.probe_address = v;
+         return std::optional<std::string>();
+       }},
+      {"probePort", "probe-port",
+       "listen port of /healthz, /readyz and /metrics (0: any free port)",
        [](OperatorConfig& c, const std::string& v) { return parse_number(v, c.probe_port); }},
       {"leaderElection", "leader-elect", "elect a leader through a Lease before reconciling",
        [](OperatorConfig& c, const std::string& v) { return parse_bool(v, c.leader_election); }},
       {"leaseNamespace", "lease-namespace", "namespace of the leader election Lease",
-       [](OperatorConfig& c, const std::string& v) { c.lease_namespace = v; return std::optional<std::string>(); }},
+       [](OperatorConfig& c, const std::string& v) {
+         c.lease_namespace = v;
+         return std::optional<std::string>();
+       }},
       {"leaseName", "lease-name", "name of the leader election Lease",
-       [](OperatorConfig& c, const std::string& v) { c.lease_name = v; return std::optional<std::string>(); }},
+       [](OperatorConfig& c, const std::string& v) {
+         c.lease_name = v;
+         return std::optional<std::string>();
+       }},
       {"identity", "identity", "leader election identity; default pod name or hostname",
-       [](OperatorConfig& c, const std::string& v) { c.identity = v; return std::optional<std::string>(); }},
+       [](OperatorConfig& c, const std::string& v) {
+         c.identity = v;
+         return std::optional<std::string>();
+       }},
       {"leaseDuration", "lease-duration", "how long a lease is valid without renewal",
        [](OperatorConfig& c, const std::string& v) { return parse_seconds(v, c.lease_duration); }},
       {"renewDeadline", "renew-deadline", "how long the leader retries renewing before giving up",
@@ -106,7 +136,10 @@ const std::vector<Option>& options() {
       {"kubeBurst", "kube-burst", "burst of the client-side rate limit",
        [](OperatorConfig& c, const std::string& v) { return parse_number(v, c.kube_burst); }},
       {"defaultRegion", "default-region", "AWS region for clusters that name none",
-       [](OperatorConfig& c, const std::string& v) { c.default_region = v; return std::optional<std::string>(); }},
+       [](OperatorConfig& c, const std::string& v) {
+         c.default_region = v;
+         return std::optional<std::string>();
+       }},
   };
   return kOptions;
 }
@@ -173,7 +206,8 @@ std::expected<OperatorConfig, std::string> parse_args(int argc, const char* cons
 std::string usage() {
   std::string out = "usage: aura-operator [--config=FILE] [--flag=value ...]\n\n";
   out += "  --config=FILE  YAML file of settings (camelCase keys); flags override it\n";
-  for (const auto& o : options()) out += "  --" + o.flag + "  " + o.help + " (file: " + o.file_key + ")\n";
+  for (const auto& o : options())
+    out += "  --" + o.flag + "  " + o.help + " (file: " + o.file_key + ")\n";
   return out;
 }
 

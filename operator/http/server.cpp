@@ -26,10 +26,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(options_.body_limit);
     stream_.expires_after(options_.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->on_read(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -105,9 +104,13 @@ struct Server::Impl {
 Server::Server(ServerOptions options, log::Logger logger)
     : impl_(std::make_unique<Impl>()), options_(std::move(options)), log_(std::move(logger)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
-void Server::route(const std::string& path, Handler handler) { routes_[path] = std::move(handler); }
+void Server::route(const std::string& path, Handler handler) {
+  routes_[path] = std::move(handler);
+}
 
 bool Server::start() {
   beast::error_code ec;
@@ -122,13 +125,14 @@ bool Server::start() {
   if (!ec) impl_->acceptor.bind(endpoint, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    log_.error("cannot listen", {{"address", options_.address}, {"port", options_.port},
-                                 {"error", ec.message()}});
+    log_.error("cannot listen",
+               {{"address", options_.address}, {"port", options_.port}, {"error", ec.message()}});
     return false;
   }
   bound_port_ = impl_->acceptor.local_endpoint().port();
   impl_->accept(routes_, options_);
-  for (int i = 0; i < options_.threads; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (int i = 0; i < options_.threads; ++i)
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
   log_.info("http server listening", {{"address", options_.address}, {"port", bound_port_}});
   return true;
 }

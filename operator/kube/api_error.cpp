@@ -23,12 +23,23 @@ ApiError ApiError::from_response(long status, const std::string& body) {
   }
   if (e.reason.empty()) {
     switch (status) {
-      case 404: e.reason = "NotFound"; break;
-      case 409: e.reason = "Conflict"; break;
-      case 410: e.reason = "Gone"; break;
-      case 422: e.reason = "Invalid"; break;
-      case 429: e.reason = "TooManyRequests"; break;
-      default: break;
+      case 404:
+        e.reason = "NotFound";
+        break;
+      case 409:
+        e.reason = "Conflict";
+        break;
+      case 410:
+        e.reason = "Gone";
+        break;
+      case 422:
+        e.reason = "Invalid";
+        break;
+      case 429:
+        e.reason = "TooManyRequests";
+        break;
+      default:
+        break;
     }
   }
   return e;

@@ -112,8 +112,8 @@ Result<Json> Client::list(const ResourceType& rt, std::string_view ns, const Lis
   return call("list", "GET", rt.collection_path(ns) + q);
 }
 
-Result<std::string> Client::list_each(const ResourceType& rt, std::string_view ns,
-                                      ListOptions opts, const std::function<void(Json&&)>& on_item) {
+Result<std::string> Client::list_each(const ResourceType& rt, std::string_view ns, ListOptions opts,
+                                      const std::function<void(Json&&)>& on_item) {
   const ListOptions first = opts;
   for (;;) {
     auto page = list(rt, ns, opts);

@@ -15,11 +15,13 @@ Controller::Controller(ControllerOptions options, std::shared_ptr<Reconciler> re
     : options_(std::move(options)),
       reconciler_(std::move(reconciler)),
       log_(logger.with({{"controller", options_.name}})),
-      queue_([&] {
-        auto q = options_.queue;
-        q.name = options_.name;
-        return q;
-      }(), metrics) {
+      queue_(
+          [&] {
+            auto q = options_.queue;
+            q.name = options_.name;
+            return q;
+          }(),
+          metrics) {
   if (metrics) {
     reconciles_ = metrics->counter("aura_reconcile_total", "Reconciles by controller and outcome.",
                                    {"controller", "result"});
@@ -30,12 +32,13 @@ Controller::Controller(ControllerOptions options, std::shared_ptr<Reconciler> re
   }
 }
 
-Controller::~Controller() { stop(); }
+Controller::~Controller() {
+  stop();
+}
 
 void Controller::watch_primary(Informer& informer) {
-  informer.add_handler([this](EventKind, const ObjectPtr&, const ObjectPtr& now) {
-    queue_.add(key_of(*now));
-  });
+  informer.add_handler(
+      [this](EventKind, const ObjectPtr&, const ObjectPtr& now) { queue_.add(key_of(*now)); });
 }
 
 void Controller::watch_related(Informer& informer,
@@ -79,9 +82,11 @@ void Controller::process(const ObjectKey& key, std::mt19937_64& rng) {
     result = reconciler_->reconcile(key, ctx);
   } catch (const std::exception& e) {
     // A bug, not an environmental failure: keep the worker alive and retry with backoff.
-    result = std::unexpected(ReconcileError::transient(std::string("unexpected exception: ") + e.what()));
+    result = std::unexpected(
+        ReconcileError::transient(std::string("unexpected exception: ") + e.what()));
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (active_workers_) active_workers_->add({options_.name}, -1);
   if (duration_) duration_->observe({options_.name}, seconds);
 

@@ -19,7 +19,8 @@ EventRecorder::EventRecorder(ClientPtr client, std::string controller, std::stri
       clock_(std::move(clock)),
       window_(dedupe_window) {}
 
-bool EventRecorder::seen_recently(const std::string& key, std::chrono::steady_clock::time_point now) {
+bool EventRecorder::seen_recently(const std::string& key,
+                                  std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mu_);
   if (auto it = recent_.find(key); it != recent_.end()) {
     if (now - it->second.first < window_) return true;
@@ -46,24 +47,23 @@ void EventRecorder::record(const Json& regarding, EventType type, std::string_vi
 
   const auto now = clock_->now();
   thread_local std::mt19937_64 rng(std::random_device{}());
-  Json event = {
-      {"apiVersion", "events.k8s.io/v1"},
-      {"kind", "Event"},
-      {"metadata", {{"name", fmt::format("{}.{:016x}", name, rng())}, {"namespace", ns}}},
-      {"eventTime", format_rfc3339_micro(now)},
-      {"reportingController", controller_},
-      {"reportingInstance", instance_},
-      {"action", action},
-      {"reason", reason},
-      {"note", std::string(note.substr(0, 1024))},
-      {"type", type == EventType::kNormal ? "Normal" : "Warning"},
-      {"regarding",
-       {{"apiVersion", regarding.value("apiVersion", "")},
-        {"kind", regarding.value("kind", "")},
-        {"name", name},
-        {"namespace", ns},
-        {"uid", uid},
-        {"resourceVersion", meta.value("resourceVersion", "")}}}};
+  Json event = {{"apiVersion", "events.k8s.io/v1"},
+                {"kind", "Event"},
+                {"metadata", {{"name", fmt::format("{}.{:016x}", name, rng())}, {"namespace", ns}}},
+                {"eventTime", format_rfc3339_micro(now)},
+                {"reportingController", controller_},
+                {"reportingInstance", instance_},
+                {"action", action},
+                {"reason", reason},
+                {"note", std::string(note.substr(0, 1024))},
+                {"type", type == EventType::kNormal ? "Normal" : "Warning"},
+                {"regarding",
+                 {{"apiVersion", regarding.value("apiVersion", "")},
+                  {"kind", regarding.value("kind", "")},
+                  {"name", name},
+                  {"namespace", ns},
+                  {"uid", uid},
+                  {"resourceVersion", meta.value("resourceVersion", "")}}}};
   if (auto r = client_->create(resources::kEvent, ns, event); !r)
     log_.warn("cannot record event", {{"reason", reason}, {"error", r.error().str()}});
 }

@@ -44,8 +44,8 @@ Result<void> remove_finalizer(Client& client, const ResourceType& rt, const Json
     const std::string path = "/metadata/finalizers/" + std::to_string(i);
     Json patch = Json::array({{{"op", "test"}, {"path", path}, {"value", finalizer}},
                               {{"op", "remove"}, {"path", path}}});
-    auto r = client.patch(rt, meta.value("namespace", ""), meta.value("name", ""),
-                          PatchType::kJson, patch);
+    auto r = client.patch(rt, meta.value("namespace", ""), meta.value("name", ""), PatchType::kJson,
+                          patch);
     if (!r && !r.error().is_not_found()) return std::unexpected(r.error());
     return {};
   }

@@ -109,7 +109,8 @@ std::expected<long, TransportError> HttpTransport::perform(CURL* h, const HttpRe
   // TLS: blobs so that kubeconfig data never touches the disk.
   curl_blob ca{}, cert{}, key{};
   if (!config_.tls.ca_pem.empty()) {
-    ca = {const_cast<char*>(config_.tls.ca_pem.data()), config_.tls.ca_pem.size(), CURL_BLOB_NOCOPY};
+    ca = {const_cast<char*>(config_.tls.ca_pem.data()), config_.tls.ca_pem.size(),
+          CURL_BLOB_NOCOPY};
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
   }
   if (!config_.tls.client_cert_pem.empty()) {

@@ -55,7 +55,8 @@ class HttpTransport {
   // A long-running request whose body is delivered in chunks as it arrives (watches). Returns
   // the HTTP status; when the status is not 2xx the body is returned in `error_body`. `cancel`
   // is polled about every 100 ms so a shutdown ends the stream promptly.
-  std::expected<long, TransportError> stream(const HttpRequest& request, const ChunkHandler& on_chunk,
+  std::expected<long, TransportError> stream(const HttpRequest& request,
+                                             const ChunkHandler& on_chunk,
                                              const std::atomic<bool>* cancel,
                                              std::string* error_body = nullptr);
 

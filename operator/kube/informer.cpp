@@ -25,8 +25,8 @@ std::string resource_version_of(const nlohmann::json& object) {
 
 }  // namespace
 
-Informer::Informer(ClientPtr client, ResourceType type, InformerOptions options,
-                   log::Logger logger, metrics::RegistryPtr metrics)
+Informer::Informer(ClientPtr client, ResourceType type, InformerOptions options, log::Logger logger,
+                   metrics::RegistryPtr metrics)
     : client_(std::move(client)),
       type_(std::move(type)),
       options_(std::move(options)),
@@ -41,9 +41,13 @@ Informer::Informer(ClientPtr client, ResourceType type, InformerOptions options,
   }
 }
 
-Informer::~Informer() { stop(); }
+Informer::~Informer() {
+  stop();
+}
 
-void Informer::add_handler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
+void Informer::add_handler(EventHandler handler) {
+  handlers_.push_back(std::move(handler));
+}
 
 void Informer::start() {
   if (thread_.joinable()) return;

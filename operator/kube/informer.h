@@ -21,7 +21,8 @@ enum class EventKind { kAdded, kUpdated, kDeleted, kResync };
 
 // Called on the informer's thread after the store has changed. `old` is null for kAdded, `now`
 // is the removed object for kDeleted. Handlers must be quick: map to keys and enqueue.
-using EventHandler = std::function<void(EventKind kind, const ObjectPtr& old, const ObjectPtr& now)>;
+using EventHandler =
+    std::function<void(EventKind kind, const ObjectPtr& old, const ObjectPtr& now)>;
 
 struct InformerOptions {
   std::string ns;  // empty: all namespaces

@@ -10,7 +10,9 @@ LeaderElector::LeaderElector(ClientPtr client, LeaderElectionOptions options, lo
                         {"identity", options_.identity}})),
       clock_(std::move(clock)) {}
 
-LeaderElector::~LeaderElector() { stop(); }
+LeaderElector::~LeaderElector() {
+  stop();
+}
 
 void LeaderElector::start(std::function<void()> on_started, std::function<void()> on_stopped) {
   on_started_ = std::move(on_started);

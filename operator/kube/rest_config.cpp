@@ -132,14 +132,16 @@ std::expected<RestConfig, std::string> parse_kubeconfig(const std::string& yaml,
     const std::string cluster_name = ctx["context"]["cluster"].as<std::string>("");
     const std::string user_name = ctx["context"]["user"].as<std::string>("");
     const YAML::Node cluster_entry = find_named(root["clusters"], cluster_name);
-    if (!cluster_entry || cluster_entry.IsNull()) return std::unexpected("kubeconfig has no cluster named " + cluster_name);
+    if (!cluster_entry || cluster_entry.IsNull())
+      return std::unexpected("kubeconfig has no cluster named " + cluster_name);
     const YAML::Node cluster = cluster_entry["cluster"];
 
     RestConfig cfg;
     cfg.server = cluster["server"].as<std::string>("");
     if (cfg.server.empty()) return std::unexpected("cluster " + cluster_name + " has no server");
     while (!cfg.server.empty() && cfg.server.back() == '/') cfg.server.pop_back();
-    auto ca = data_or_file(cluster, "certificate-authority-data", "certificate-authority", base_dir);
+    auto ca =
+        data_or_file(cluster, "certificate-authority-data", "certificate-authority", base_dir);
     if (!ca) return std::unexpected(ca.error());
     cfg.tls.ca_pem = *ca;
     cfg.tls.insecure_skip_verify = cluster["insecure-skip-tls-verify"].as<bool>(false);
@@ -157,13 +159,14 @@ std::expected<RestConfig, std::string> parse_kubeconfig(const std::string& yaml,
       if (user["token"]) {
         cfg.token = std::make_shared<StaticTokenSource>(user["token"].as<std::string>());
       } else if (user["tokenFile"]) {
-        cfg.token =
-            std::make_shared<FileTokenSource>(resolve(base_dir, user["tokenFile"].as<std::string>()));
+        cfg.token = std::make_shared<FileTokenSource>(
+            resolve(base_dir, user["tokenFile"].as<std::string>()));
       } else if (user["exec"]) {
         const YAML::Node exec = user["exec"];
         ExecConfig ec;
         ec.command = exec["command"].as<std::string>("");
-        if (ec.command.empty()) return std::unexpected("user " + user_name + ": exec has no command");
+        if (ec.command.empty())
+          return std::unexpected("user " + user_name + ": exec has no command");
         if (exec["apiVersion"]) ec.api_version = exec["apiVersion"].as<std::string>();
         if (exec["args"])
           for (const auto& a : exec["args"]) ec.args.push_back(a.as<std::string>());
@@ -189,9 +192,11 @@ std::expected<RestConfig, std::string> load_kubeconfig(const std::string& path,
 std::expected<RestConfig, std::string> load_in_cluster(const std::string& sa_dir) {
   const std::string host = env_or("KUBERNETES_SERVICE_HOST", "");
   const std::string port = env_or("KUBERNETES_SERVICE_PORT", "443");
-  if (host.empty()) return std::unexpected("not running in a cluster: KUBERNETES_SERVICE_HOST is unset");
+  if (host.empty())
+    return std::unexpected("not running in a cluster: KUBERNETES_SERVICE_HOST is unset");
   RestConfig cfg;
-  cfg.server = "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+  cfg.server =
+      "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
   auto ca = read_file(sa_dir + "/ca.crt");
   if (!ca) return std::unexpected(ca.error());
   cfg.tls.ca_pem = *ca;
@@ -211,7 +216,8 @@ std::expected<RestConfig, std::string> load_default(const std::string& explicit_
   const std::string home = env_or("HOME", "");
   if (!home.empty() && std::filesystem::exists(home + "/.kube/config"))
     return load_kubeconfig(home + "/.kube/config", context);
-  return std::unexpected("no kubeconfig found: set --kubeconfig or KUBECONFIG, or run in a cluster");
+  return std::unexpected(
+      "no kubeconfig found: set --kubeconfig or KUBECONFIG, or run in a cluster");
 }
 
 }  // namespace aura::kube

@@ -11,9 +11,9 @@ WorkQueue::WorkQueue(WorkQueueOptions options, metrics::RegistryPtr metrics)
     depth_ = metrics->gauge("aura_workqueue_depth", "Keys ready to be processed.", {"name"});
     adds_ = metrics->counter("aura_workqueue_adds_total", "Keys added to the queue.", {"name"});
     retries_ = metrics->counter("aura_workqueue_retries_total", "Rate-limited re-adds.", {"name"});
-    latency_ = metrics->histogram("aura_workqueue_queue_duration_seconds",
-                                  "Time a key waits in the queue before a worker takes it.",
-                                  {"name"});
+    latency_ =
+        metrics->histogram("aura_workqueue_queue_duration_seconds",
+                           "Time a key waits in the queue before a worker takes it.", {"name"});
   }
 }
 
@@ -58,7 +58,8 @@ void WorkQueue::add_rate_limited(const ObjectKey& key) {
     const int n = failures_[key]++;
     const double ms = std::min<double>(options_.backoff_base.count() * std::pow(2.0, n),
                                        static_cast<double>(options_.backoff_max.count()));
-    delay = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms));
+    delay =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(ms));
     if (retries_) retries_->inc({options_.name});
   }
   delay = std::max(delay, bucket_.reserve());

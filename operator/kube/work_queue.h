@@ -51,8 +51,8 @@ class WorkQueue {
 
   void shut_down();
   bool shutting_down() const;
-  size_t len() const;             // ready keys
-  size_t delayed() const;         // keys waiting for their time
+  size_t len() const;      // ready keys
+  size_t delayed() const;  // keys waiting for their time
 
  private:
   void add_locked(const ObjectKey& key);

@@ -78,8 +78,8 @@ Logger Logger::with(Fields fields) const {
 
 Logger Logger::named(std::string_view component) const {
   Logger child = *this;
-  child.component_ = component_.empty() ? std::string(component)
-                                        : component_ + "." + std::string(component);
+  child.component_ =
+      component_.empty() ? std::string(component) : component_ + "." + std::string(component);
   return child;
 }
 

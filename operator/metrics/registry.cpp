@@ -24,7 +24,9 @@ std::string escape_label(const std::string& v) {
   return out;
 }
 
-std::string format_value(double v) { return fmt::format("{}", v); }
+std::string format_value(double v) {
+  return fmt::format("{}", v);
+}
 
 }  // namespace
 

@@ -18,7 +18,9 @@ using Labels = std::vector<std::string>;
 class Family {
  public:
   Family(std::string name, std::string help, std::string type, std::vector<std::string> keys)
-      : name_(std::move(name)), help_(std::move(help)), type_(std::move(type)),
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        type_(std::move(type)),
         keys_(std::move(keys)) {}
   virtual ~Family() = default;
   virtual void render(std::string& out) const = 0;

@@ -23,7 +23,8 @@ class AIJobReconciler final : public kube::Reconciler {
  public:
   explicit AIJobReconciler(Runtime& rt) : rt_(rt) {}
 
-  ReconcileResult reconcile(const kube::ObjectKey& key, const kube::ReconcileContext& ctx) override {
+  ReconcileResult reconcile(const kube::ObjectKey& key,
+                            const kube::ReconcileContext& ctx) override {
     auto cached = rt_.ai_jobs->store().get(key);
     if (!cached) return Action::await_change();
     const json& job = *cached;
@@ -33,7 +34,8 @@ class AIJobReconciler final : public kube::Reconciler {
       return finalize(job, templated, ctx);
     }
     if (!kube::has_finalizer(job, kAIJobFinalizer)) {
-      if (auto r = kube::add_finalizer(*rt_.client, kube::resources::kAIJob, job, kAIJobFinalizer); !r)
+      if (auto r = kube::add_finalizer(*rt_.client, kube::resources::kAIJob, job, kAIJobFinalizer);
+          !r)
         return std::unexpected(from_api(r.error(), "add finalizer"));
       return Action::await_change();
     }
@@ -44,28 +46,34 @@ class AIJobReconciler final : public kube::Reconciler {
     auto cluster = rt_.clusters->store().get({key.ns, cluster_name});
     if (templated && !cluster) return create_cluster(job, ctx);
     if (templated && cluster && !kube::has_owner(*cluster, job["metadata"].value("uid", "")))
-      return fail(job, "ClusterNameTaken",
-                  fmt::format("an EphemeralCluster named \"{}\" exists and does not belong to this job",
-                              cluster_name));
+      return fail(
+          job, "ClusterNameTaken",
+          fmt::format("an EphemeralCluster named \"{}\" exists and does not belong to this job",
+                      cluster_name));
 
     StatusUpdate st(job, *rt_.clock);
     st.field("clusterName", cluster_name);
     if (!cluster) {
-      const auto msg = fmt::format("EphemeralCluster \"{}\" not found in namespace \"{}\"", cluster_name, key.ns);
+      const auto msg = fmt::format("EphemeralCluster \"{}\" not found in namespace \"{}\"",
+                                   cluster_name, key.ns);
       st.phase("WaitingForCluster");
       st.condition("ClusterResolved", false, "ClusterNotFound", msg);
       st.reconciling("ClusterNotFound", msg);
     } else if (kube::is_deleting(*cluster)) {
       return fail(job, "ClusterDeleted", "the EphemeralCluster this job runs on is being deleted");
     } else {
-      const std::string phase = (*cluster).contains("status") ? (*cluster)["status"].value("phase", "Pending") : "Pending";
+      const std::string phase = (*cluster).contains("status")
+                                    ? (*cluster)["status"].value("phase", "Pending")
+                                    : "Pending";
       st.phase("WaitingForCluster");
-      st.condition("ClusterResolved", true, "Found", fmt::format("EphemeralCluster \"{}\"", cluster_name));
+      st.condition("ClusterResolved", true, "Found",
+                   fmt::format("EphemeralCluster \"{}\"", cluster_name));
       st.condition("ClusterReady", false, "ClusterNotReady",
                    fmt::format("EphemeralCluster \"{}\" is {}", cluster_name, phase));
-      st.stalled("ExecutionNotImplemented",
-                 "Aura does not run jobs in child clusters yet: the job waits for its cluster, which is "
-                 "not provisioned");
+      st.stalled(
+          "ExecutionNotImplemented",
+          "Aura does not run jobs in child clusters yet: the job waits for its cluster, which is "
+          "not provisioned");
     }
     if (auto r = st.write(*rt_.client, kube::resources::kAIJob); !r)
       return std::unexpected(from_api(r.error(), "update status"));
@@ -84,15 +92,14 @@ class AIJobReconciler final : public kube::Reconciler {
   ReconcileResult create_cluster(const json& job, const kube::ReconcileContext& ctx) {
     const auto key = kube::key_of(job);
     const json& tmpl = job["spec"]["clusterTemplate"];
-    json cluster = {
-        {"apiVersion", kube::resources::kEphemeralCluster.api_version()},
-        {"kind", "EphemeralCluster"},
-        {"metadata",
-         {{"name", key.name},
-          {"namespace", key.ns},
-          {"labels", {{kJobLabel, key.name}}},
-          {"ownerReferences", json::array({kube::controller_owner_reference(job)})}}},
-        {"spec", tmpl["spec"]}};
+    json cluster = {{"apiVersion", kube::resources::kEphemeralCluster.api_version()},
+                    {"kind", "EphemeralCluster"},
+                    {"metadata",
+                     {{"name", key.name},
+                      {"namespace", key.ns},
+                      {"labels", {{kJobLabel, key.name}}},
+                      {"ownerReferences", json::array({kube::controller_owner_reference(job)})}}},
+                    {"spec", tmpl["spec"]}};
     auto created = rt_.client->create(kube::resources::kEphemeralCluster, key.ns, cluster);
     if (!created && !created.error().is_already_exists()) {
       if (created.error().is_invalid())
@@ -109,7 +116,8 @@ class AIJobReconciler final : public kube::Reconciler {
         spec["clusterRef"] = {{"name", key.name}};
         json pool = {{"apiVersion", kube::resources::kNodePool.api_version()},
                      {"kind", "NodePool"},
-                     {"metadata", {{"name", name}, {"namespace", key.ns}, {"labels", {{kJobLabel, key.name}}}}},
+                     {"metadata",
+                      {{"name", name}, {"namespace", key.ns}, {"labels", {{kJobLabel, key.name}}}}},
                      {"spec", spec}};
         auto r = rt_.client->create(kube::resources::kNodePool, key.ns, pool);
         if (!r && !r.error().is_already_exists()) {
@@ -137,7 +145,8 @@ class AIJobReconciler final : public kube::Reconciler {
                            fmt::format("Deleting EphemeralCluster {} made for this job", key.name));
       }
     }
-    if (auto r = kube::remove_finalizer(*rt_.client, kube::resources::kAIJob, job, kAIJobFinalizer); !r)
+    if (auto r = kube::remove_finalizer(*rt_.client, kube::resources::kAIJob, job, kAIJobFinalizer);
+        !r)
       return std::unexpected(from_api(r.error(), "remove finalizer"));
     ctx.log.info("job finalized");
     return Action::await_change();

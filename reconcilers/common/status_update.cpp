@@ -49,14 +49,15 @@ nlohmann::json StatusUpdate::status() const {
   return s;
 }
 
-bool StatusUpdate::changed() const { return status() != original_; }
+bool StatusUpdate::changed() const {
+  return status() != original_;
+}
 
 kube::Result<void> StatusUpdate::write(kube::Client& client, const kube::ResourceType& rt) const {
   if (!changed()) return {};
   const auto& meta = object_["metadata"];
-  nlohmann::json patch = {
-      {"metadata", {{"resourceVersion", meta.value("resourceVersion", "")}}},
-      {"status", status()}};
+  nlohmann::json patch = {{"metadata", {{"resourceVersion", meta.value("resourceVersion", "")}}},
+                          {"status", status()}};
   auto r = client.patch(rt, meta.value("namespace", ""), meta.value("name", ""),
                         kube::PatchType::kMerge, patch, "status");
   if (!r) return std::unexpected(r.error());

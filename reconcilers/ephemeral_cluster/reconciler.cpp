@@ -28,7 +28,8 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
  public:
   explicit EphemeralClusterReconciler(Runtime& rt) : rt_(rt) {}
 
-  ReconcileResult reconcile(const kube::ObjectKey& key, const kube::ReconcileContext& ctx) override {
+  ReconcileResult reconcile(const kube::ObjectKey& key,
+                            const kube::ReconcileContext& ctx) override {
     auto cached = rt_.clusters->store().get(key);
     if (!cached) return Action::await_change();  // gone: nothing left to do
     const json& cluster = *cached;
@@ -100,12 +101,15 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     st.phase("Deleting");
     if (!pools.empty()) {
       std::string names;
-      for (const auto& p : pools) names += (names.empty() ? "" : ", ") + p["metadata"].value("name", "");
-      const std::string msg = fmt::format("waiting for {} NodePool(s) to be deleted: {}", pools.size(), names);
+      for (const auto& p : pools)
+        names += (names.empty() ? "" : ", ") + p["metadata"].value("name", "");
+      const std::string msg =
+          fmt::format("waiting for {} NodePool(s) to be deleted: {}", pools.size(), names);
       st.field("deletionBlockedBy", msg);
       st.condition("NodePoolsDeleted", false, "WaitingForNodePools", msg);
       st.reconciling("Deleting", msg);
-      if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r && !r.error().is_not_found())
+      if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster);
+          !r && !r.error().is_not_found())
         return std::unexpected(from_api(r.error(), "update status"));
       ctx.log.info("deletion waits for NodePools", {{"nodePools", pools.size()}});
       return Action::requeue_after(kDescendantsRecheck);

@@ -19,7 +19,8 @@ class NodePoolReconciler final : public kube::Reconciler {
  public:
   explicit NodePoolReconciler(Runtime& rt) : rt_(rt) {}
 
-  ReconcileResult reconcile(const kube::ObjectKey& key, const kube::ReconcileContext& ctx) override {
+  ReconcileResult reconcile(const kube::ObjectKey& key,
+                            const kube::ReconcileContext& ctx) override {
     auto cached = rt_.node_pools->store().get(key);
     if (!cached) return Action::await_change();
     const json& pool = *cached;
@@ -35,7 +36,9 @@ class NodePoolReconciler final : public kube::Reconciler {
       return Action::await_change();
     }
     if (!kube::has_finalizer(pool, kNodePoolFinalizer)) {
-      if (auto r = kube::add_finalizer(*rt_.client, kube::resources::kNodePool, pool, kNodePoolFinalizer); !r)
+      if (auto r = kube::add_finalizer(*rt_.client, kube::resources::kNodePool, pool,
+                                       kNodePoolFinalizer);
+          !r)
         return std::unexpected(from_api(r.error(), "add finalizer"));
       return Action::await_change();
     }
@@ -45,7 +48,8 @@ class NodePoolReconciler final : public kube::Reconciler {
     StatusUpdate st(pool, *rt_.clock);
     st.phase("Pending");
     if (!cluster) {
-      const auto msg = fmt::format("EphemeralCluster \"{}\" not found in namespace \"{}\"", cluster_name, key.ns);
+      const auto msg = fmt::format("EphemeralCluster \"{}\" not found in namespace \"{}\"",
+                                   cluster_name, key.ns);
       st.condition("ClusterResolved", false, "ClusterNotFound", msg);
       // Waiting on something that may yet appear: the cluster's watch event wakes us.
       st.reconciling("ClusterNotFound", msg);
@@ -63,8 +67,9 @@ class NodePoolReconciler final : public kube::Reconciler {
       }
       st.condition("ClusterResolved", true, "Found",
                    fmt::format("EphemeralCluster \"{}\"", cluster_name));
-      st.stalled("ProvisioningNotImplemented",
-                 "Aura does not provision nodes yet: no node group or Karpenter NodePool was created");
+      st.stalled(
+          "ProvisioningNotImplemented",
+          "Aura does not provision nodes yet: no node group or Karpenter NodePool was created");
     }
     if (auto r = st.write(*rt_.client, kube::resources::kNodePool); !r)
       return std::unexpected(from_api(r.error(), "update status"));

@@ -1,8 +1,9 @@
 // The watch-backed cache against the real kube-apiserver: initial sync through watch-list,
 // following changes, surviving a kube-apiserver restart and a forced 410 Gone.
+#include "operator/kube/informer.h"
+
 #include <gtest/gtest.h>
 
-#include "operator/kube/informer.h"
 #include "tests/integration/support/test_env.h"
 
 namespace aura::kube {
@@ -43,7 +44,8 @@ class InformerTest : public ::testing::Test {
 
 TEST_F(InformerTest, SyncsAndFollowsChanges) {
   for (int i = 0; i < 10; ++i)
-    ASSERT_TRUE(client_->create(resources::kConfigMap, ns_, config_map(ns_, "pre-" + std::to_string(i), "v")));
+    ASSERT_TRUE(client_->create(resources::kConfigMap, ns_,
+                                config_map(ns_, "pre-" + std::to_string(i), "v")));
   auto inf = make();
   std::atomic<int> deletes{0};
   inf->add_handler([&](EventKind k, const ObjectPtr&, const ObjectPtr&) {
@@ -71,7 +73,8 @@ TEST_F(InformerTest, SurvivesApiserverRestart) {
   ASSERT_TRUE(eventually([&] {
     return client_->create(resources::kConfigMap, ns_, config_map(ns_, "after", "1")).has_value();
   }));
-  EXPECT_TRUE(eventually([&] { return value_in(*inf, ns_, "after") == "1"; }, std::chrono::seconds(60)));
+  EXPECT_TRUE(
+      eventually([&] { return value_in(*inf, ns_, "after") == "1"; }, std::chrono::seconds(60)));
 }
 
 TEST_F(InformerTest, RelistsOn410AndConverges) {
@@ -88,9 +91,12 @@ TEST_F(InformerTest, RelistsOn410AndConverges) {
   r = TestEnv::get().envctl({"restart", "apiserver"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   ASSERT_TRUE(eventually([&] {
-    return client_->patch(resources::kConfigMap, ns_, "x", PatchType::kMerge, {{"data", {{"key", "2"}}}}).has_value();
+    return client_
+        ->patch(resources::kConfigMap, ns_, "x", PatchType::kMerge, {{"data", {{"key", "2"}}}})
+        .has_value();
   }));
-  EXPECT_TRUE(eventually([&] { return value_in(*inf, ns_, "x") == "2"; }, std::chrono::seconds(60)));
+  EXPECT_TRUE(
+      eventually([&] { return value_in(*inf, ns_, "x") == "2"; }, std::chrono::seconds(60)));
   // Whether this apiserver answered 410 depends on its watch cache; the cache converges either
   // way. When it did, the informer relisted.
   RecordProperty("relists", static_cast<int>(inf->list_count() - lists_before));

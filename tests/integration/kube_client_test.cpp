@@ -59,21 +59,25 @@ TEST_F(KubeClientTest, PatchesAndServerSideApply) {
                                {{"data", {{"other", "x"}}}});
   ASSERT_TRUE(merged) << merged.error().str();
   EXPECT_EQ((*merged)["data"]["other"], "x");
-  auto json_patched = client_->patch(resources::kConfigMap, ns_, "p", PatchType::kJson,
-                                     Json::array({{{"op", "replace"}, {"path", "/data/key"}, {"value", "9"}}}));
+  auto json_patched =
+      client_->patch(resources::kConfigMap, ns_, "p", PatchType::kJson,
+                     Json::array({{{"op", "replace"}, {"path", "/data/key"}, {"value", "9"}}}));
   ASSERT_TRUE(json_patched) << json_patched.error().str();
   EXPECT_EQ((*json_patched)["data"]["key"], "9");
-  auto applied = client_->apply(resources::kConfigMap, ns_, "s", config_map(ns_, "s", "applied"), "aura-test");
+  auto applied =
+      client_->apply(resources::kConfigMap, ns_, "s", config_map(ns_, "s", "applied"), "aura-test");
   ASSERT_TRUE(applied) << applied.error().str();
   EXPECT_EQ((*applied)["data"]["key"], "applied");
   bool managed = false;
-  for (const auto& m : (*applied)["metadata"]["managedFields"]) managed |= m["manager"] == "aura-test";
+  for (const auto& m : (*applied)["metadata"]["managedFields"])
+    managed |= m["manager"] == "aura-test";
   EXPECT_TRUE(managed);
 }
 
 TEST_F(KubeClientTest, ListPaginatesEveryItem) {
   for (int i = 0; i < 25; ++i)
-    ASSERT_TRUE(client_->create(resources::kConfigMap, ns_, config_map(ns_, "cm-" + std::to_string(i), "v")));
+    ASSERT_TRUE(client_->create(resources::kConfigMap, ns_,
+                                config_map(ns_, "cm-" + std::to_string(i), "v")));
   ListOptions opts;
   opts.limit = 7;
   int seen = 0;
@@ -112,13 +116,18 @@ TEST_F(KubeClientTest, WatchStreamsEvents) {
     WatchOptions opts;
     opts.timeout_seconds = 30;
     opts.send_initial_events = true;
-    client_->watch(resources::kConfigMap, ns_, opts, [&](WatchEvent&& ev) {
-      if (ev.type != "BOOKMARK" && ev.object["metadata"].value("name", "") == "w") types.push_back(ev.type);
-      return types.size() < 3;
-    }, &cancel);
+    client_->watch(
+        resources::kConfigMap, ns_, opts,
+        [&](WatchEvent&& ev) {
+          if (ev.type != "BOOKMARK" && ev.object["metadata"].value("name", "") == "w")
+            types.push_back(ev.type);
+          return types.size() < 3;
+        },
+        &cancel);
   });
   ASSERT_TRUE(client_->create(resources::kConfigMap, ns_, config_map(ns_, "w", "1")));
-  ASSERT_TRUE(client_->patch(resources::kConfigMap, ns_, "w", PatchType::kMerge, {{"data", {{"key", "2"}}}}));
+  ASSERT_TRUE(client_->patch(resources::kConfigMap, ns_, "w", PatchType::kMerge,
+                             {{"data", {{"key", "2"}}}}));
   ASSERT_TRUE(client_->remove(resources::kConfigMap, ns_, "w"));
   watcher.join();
   ASSERT_EQ(types.size(), 3u);

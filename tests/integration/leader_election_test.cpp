@@ -14,10 +14,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string holder(const std::string& ns) { return jsonpath("lease", ns, "aura-operator", ".spec.holderIdentity"); }
+std::string holder(const std::string& ns) {
+  return jsonpath("lease", ns, "aura-operator", ".spec.holderIdentity");
+}
 
 std::vector<std::string> lease_flags(const std::string& identity) {
-  return {"--identity=" + identity, "--lease-duration=4s", "--renew-deadline=3s", "--retry-period=1s"};
+  return {"--identity=" + identity, "--lease-duration=4s", "--renew-deadline=3s",
+          "--retry-period=1s"};
 }
 
 TEST(LeaderElection, OneLeaderAndHandoverOnKillAndOnSigterm) {
@@ -38,8 +41,9 @@ TEST(LeaderElection, OneLeaderAndHandoverOnKillAndOnSigterm) {
   ASSERT_TRUE(eventually([&] { return holder(ns) == standby; }, 15s));
   const auto takeover = std::chrono::steady_clock::now() - killed_at;
   EXPECT_LT(takeover, 4s + 1s + 3s) << "within lease duration plus a retry period and slack";
-  RecordProperty("takeover_after_kill_ms",
-                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()));
+  RecordProperty(
+      "takeover_after_kill_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()));
 
   // SIGTERM: the leader releases the lease and exits 0; a new standby takes over at its next retry.
   auto c = start_operator(ns, "leader-c-" + ns, lease_flags("c"));
@@ -50,8 +54,9 @@ TEST(LeaderElection, OneLeaderAndHandoverOnKillAndOnSigterm) {
   ASSERT_TRUE(eventually([&] { return holder(ns) == "c"; }, 10s));
   const auto handover = std::chrono::steady_clock::now() - term_at;
   EXPECT_LT(handover, 4s) << "a released lease is taken without waiting out its duration";
-  RecordProperty("handover_after_sigterm_ms",
-                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(handover).count()));
+  RecordProperty(
+      "handover_after_sigterm_ms",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(handover).count()));
 }
 
 // Sum of apiserver_request_total for mutating verbs on aura.io resources, from the apiserver's
@@ -80,23 +85,29 @@ TEST(IdleOperator, MakesNoWritesWhenNothingChanges) {
   auto r = env.kubectl({"apply", "-n", ns, "-f", env.repo_root + "/config/samples/"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Settled: every object has a status for its current generation.
-  ASSERT_TRUE(eventually([&] {
-    auto out = env.kubectl({"get", "aura", "-n", ns, "-o",
-                            "jsonpath={range .items[*]}{.metadata.generation}={.status.observedGeneration} {end}"});
-    if (out.exit_code != 0 || out.out.empty()) return false;
-    std::istringstream in(out.out);
-    for (std::string pair; in >> pair;) {
-      auto eq = pair.find('=');
-      if (pair.substr(0, eq) != pair.substr(eq + 1)) return false;
-    }
-    return true;
-  }, 60s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto out =
+            env.kubectl({"get", "aura", "-n", ns, "-o",
+                         "jsonpath={range "
+                         ".items[*]}{.metadata.generation}={.status.observedGeneration} {end}"});
+        if (out.exit_code != 0 || out.out.empty()) return false;
+        std::istringstream in(out.out);
+        for (std::string pair; in >> pair;) {
+          auto eq = pair.find('=');
+          if (pair.substr(0, eq) != pair.substr(eq + 1)) return false;
+        }
+        return true;
+      },
+      60s));
   // Let in-flight writes land, then watch the apiserver's counters over a quiet window.
-  ASSERT_TRUE(eventually([&] {
-    const long before = aura_writes();
-    std::this_thread::sleep_for(2s);
-    return aura_writes() == before;
-  }, 30s, 0ms));
+  ASSERT_TRUE(eventually(
+      [&] {
+        const long before = aura_writes();
+        std::this_thread::sleep_for(2s);
+        return aura_writes() == before;
+      },
+      30s, 0ms));
   const long before = aura_writes();
   std::this_thread::sleep_for(15s);  // the measurement window itself, not a synchronization
   EXPECT_EQ(aura_writes(), before) << "an idle operator must not write to aura.io objects";

@@ -11,7 +11,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 class OperatorBookkeepingTest : public ::testing::Test {
  protected:
@@ -68,15 +70,17 @@ spec:
 
 TEST_F(OperatorBookkeepingTest, ClusterGetsFinalizerAndHonestStatus) {
   ASSERT_EQ(apply(kCluster).exit_code, 0);
-  ASSERT_TRUE(eventually([&] { return get("ephemeralcluster", "train", ".status.phase") == "Pending"; }));
-  EXPECT_EQ(get("ephemeralcluster", "train", ".metadata.finalizers[0]"), "aura.io/ephemeral-cluster");
+  ASSERT_TRUE(
+      eventually([&] { return get("ephemeralcluster", "train", ".status.phase") == "Pending"; }));
+  EXPECT_EQ(get("ephemeralcluster", "train", ".metadata.finalizers[0]"),
+            "aura.io/ephemeral-cluster");
   EXPECT_EQ(get("ephemeralcluster", "train", ".status.observedGeneration"),
             get("ephemeralcluster", "train", ".metadata.generation"));
   EXPECT_EQ(get("ephemeralcluster", "train", "..conditions[?(@.type==\"Ready\")].status"), "False");
   EXPECT_EQ(get("ephemeralcluster", "train", "..conditions[?(@.type==\"Stalled\")].reason"),
             "ProvisioningNotImplemented");
-  auto events = TestEnv::get().kubectl({"get", "events.events.k8s.io", "-n", ns_, "-o",
-                                        "jsonpath={.items[*].reason}"});
+  auto events = TestEnv::get().kubectl(
+      {"get", "events.events.k8s.io", "-n", ns_, "-o", "jsonpath={.items[*].reason}"});
   EXPECT_NE(events.out.find("Accepted"), std::string::npos) << events.out;
   auto table = TestEnv::get().kubectl({"get", "aura", "-n", ns_});
   EXPECT_NE(table.out.find("PHASE"), std::string::npos) << table.out;
@@ -86,7 +90,8 @@ TEST_F(OperatorBookkeepingTest, ClusterGetsFinalizerAndHonestStatus) {
 TEST_F(OperatorBookkeepingTest, NodePoolWaitsForItsClusterThenResolves) {
   ASSERT_EQ(apply(kPool).exit_code, 0);
   ASSERT_TRUE(eventually([&] {
-    return get("nodepool", "gpus", "..conditions[?(@.type==\"ClusterResolved\")].reason") == "ClusterNotFound";
+    return get("nodepool", "gpus", "..conditions[?(@.type==\"ClusterResolved\")].reason") ==
+           "ClusterNotFound";
   }));
   ASSERT_EQ(apply(kCluster).exit_code, 0);
   // The cluster's creation wakes the pool: no periodic resync is needed.
@@ -98,11 +103,13 @@ TEST_F(OperatorBookkeepingTest, NodePoolWaitsForItsClusterThenResolves) {
 
 TEST_F(OperatorBookkeepingTest, DeletingClusterDeletesPoolsFirstAndFailsJobs) {
   ASSERT_EQ(apply(std::string(kCluster) + "---" + kPool + "---" + kJob).exit_code, 0);
-  ASSERT_TRUE(eventually([&] { return get("aijob", "finetune", ".status.phase") == "WaitingForCluster"; }));
+  ASSERT_TRUE(
+      eventually([&] { return get("aijob", "finetune", ".status.phase") == "WaitingForCluster"; }));
   ASSERT_TRUE(eventually([&] {
     return get("nodepool", "gpus", "..conditions[?(@.type==\"ClusterResolved\")].status") == "True";
   }));
-  auto del = TestEnv::get().kubectl({"delete", "ephemeralcluster", "-n", ns_, "train", "--wait=false"});
+  auto del =
+      TestEnv::get().kubectl({"delete", "ephemeralcluster", "-n", ns_, "train", "--wait=false"});
   ASSERT_EQ(del.exit_code, 0) << del.err;
   ASSERT_TRUE(eventually([&] {
     return TestEnv::get().kubectl({"get", "ephemeralcluster", "-n", ns_, "train"}).exit_code != 0;
@@ -129,24 +136,33 @@ spec:
       restartPolicy: Never
       containers: [{name: main, image: busybox}]
 )";
-  ASSERT_EQ(apply(job).exit_code, 0) ;
-  ASSERT_TRUE(eventually([&] { return get("ephemeralcluster", "solo", ".metadata.ownerReferences[0].kind") == "AIJob"; }));
-  ASSERT_TRUE(eventually([&] { return get("nodepool", "solo-gpu", ".spec.clusterRef.name") == "solo"; }));
+  ASSERT_EQ(apply(job).exit_code, 0);
+  ASSERT_TRUE(eventually([&] {
+    return get("ephemeralcluster", "solo", ".metadata.ownerReferences[0].kind") == "AIJob";
+  }));
+  ASSERT_TRUE(
+      eventually([&] { return get("nodepool", "solo-gpu", ".spec.clusterRef.name") == "solo"; }));
   ASSERT_TRUE(eventually([&] { return get("aijob", "solo", ".status.clusterName") == "solo"; }));
-  ASSERT_EQ(TestEnv::get().kubectl({"delete", "aijob", "-n", ns_, "solo", "--wait=false"}).exit_code, 0);
-  EXPECT_TRUE(eventually([&] {
-    return TestEnv::get().kubectl({"get", "ephemeralcluster", "-n", ns_, "solo"}).exit_code != 0 &&
-           TestEnv::get().kubectl({"get", "nodepool", "-n", ns_, "solo-gpu"}).exit_code != 0;
-  }, 60s));
+  ASSERT_EQ(
+      TestEnv::get().kubectl({"delete", "aijob", "-n", ns_, "solo", "--wait=false"}).exit_code, 0);
+  EXPECT_TRUE(eventually(
+      [&] {
+        return TestEnv::get().kubectl({"get", "ephemeralcluster", "-n", ns_, "solo"}).exit_code !=
+                   0 &&
+               TestEnv::get().kubectl({"get", "nodepool", "-n", ns_, "solo-gpu"}).exit_code != 0;
+      },
+      60s));
 }
 
 TEST_F(OperatorBookkeepingTest, SpecChangeBumpsObservedGeneration) {
   ASSERT_EQ(apply(kCluster).exit_code, 0);
-  ASSERT_TRUE(eventually([&] { return get("ephemeralcluster", "train", ".status.observedGeneration") == "1"; }));
+  ASSERT_TRUE(eventually(
+      [&] { return get("ephemeralcluster", "train", ".status.observedGeneration") == "1"; }));
   auto r = TestEnv::get().kubectl({"patch", "ephemeralcluster", "-n", ns_, "train", "--type=merge",
                                    "-p", R"({"spec":{"tags":{"team":"ml"}}})"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(eventually([&] { return get("ephemeralcluster", "train", ".status.observedGeneration") == "2"; }));
+  EXPECT_TRUE(eventually(
+      [&] { return get("ephemeralcluster", "train", ".status.observedGeneration") == "2"; }));
 }
 
 }  // namespace

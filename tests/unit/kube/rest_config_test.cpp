@@ -19,7 +19,8 @@ clusters:
 - name: c
   cluster:
     server: https://127.0.0.1:6443/
-    certificate-authority-data: )" + base64_encode("CA-PEM") + R"(
+    certificate-authority-data: )" +
+                           base64_encode("CA-PEM") + R"(
 users:
 - name: u
   user: {token: abc}

@@ -6,9 +6,9 @@ namespace aura::kube {
 namespace {
 
 ObjectPtr pool(const std::string& name, const std::string& cluster) {
-  return std::make_shared<const nlohmann::json>(nlohmann::json{
-      {"metadata", {{"namespace", "team"}, {"name", name}}},
-      {"spec", {{"clusterRef", {{"name", cluster}}}}}});
+  return std::make_shared<const nlohmann::json>(
+      nlohmann::json{{"metadata", {{"namespace", "team"}, {"name", name}}},
+                     {"spec", {{"clusterRef", {{"name", cluster}}}}}});
 }
 
 TEST(Store, IndexFollowsUpdatesAndDeletes) {

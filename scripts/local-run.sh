@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The main job, locally: starts the control plane and the AWS emulator (tests/env), installs the
+# CRDs, runs aura-operator against them, applies the samples from config/samples/, waits until
+# the operator has reconciled each one, and shows their status with kubectl.
+#
+#   scripts/local-run.sh          set up, run and show (the environment keeps running)
+#   scripts/local-run.sh down     stop the operator and the environment
+#
+# Afterwards: source .local-env/env.sh, then kubectl get aura -n aura-demo.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${AURA_LOCAL_DIR:-$root/.local-env}"
+ns=aura-demo
+
+stop_operator() {
+  if [[ -f "$dir/operator.pid" ]]; then
+    kill -TERM "$(cat "$dir/operator.pid")" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$(cat "$dir/operator.pid")" 2>/dev/null || break; sleep 0.2; done
+    rm -f "$dir/operator.pid"
+  fi
+}
+
+if [[ "${1:-}" == "down" ]]; then
+  stop_operator
+  python3 "$root/tests/env/envctl.py" down --dir "$dir"
+  exit 0
+fi
+
+"$root/scripts/install-deps.sh"
+"$root/tests/env/build-binaries.sh"
+"$root/tests/env/setup-moto.sh"
+echo "== building aura-operator"
+cmake -S "$root" -B "$root/build" -G Ninja >/dev/null
+cmake --build "$root/build" --target aura-operator -j"$(nproc)"
+
+echo "== starting the local control plane and AWS emulator in $dir"
+stop_operator
+python3 "$root/tests/env/envctl.py" down --dir "$dir" >/dev/null 2>&1 || true
+python3 "$root/tests/env/envctl.py" up --dir "$dir"
+# shellcheck disable=SC1091
+source "$dir/env.sh"
+kubectl() { "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["binaries"]["kubectl"])' "$dir/env.json")" "$@"; }
+
+echo "== installing the CRDs"
+kubectl apply --server-side -f "$root/crds/" >/dev/null
+kubectl wait --for=condition=Established --timeout=60s \
+  crd/ephemeralclusters.aura.io crd/nodepools.aura.io crd/aijobs.aura.io >/dev/null
+kubectl create namespace aura-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+
+echo "== starting aura-operator (log: $dir/logs/operator.log)"
+mkdir -p "$dir/logs"
+"$root/build/operator/aura-operator" --kubeconfig="$KUBECONFIG" --lease-namespace=aura-system \
+  --probe-port=0 >"$dir/logs/operator.log" 2>&1 &
+echo $! >"$dir/operator.pid"
+
+echo "== applying config/samples/ to namespace $ns"
+kubectl apply -n "$ns" -f "$root/config/samples/"
+echo "== waiting for the operator to reconcile every sample"
+kubectl wait -n "$ns" --for=jsonpath='{.status.observedGeneration}'=1 --timeout=120s \
+  ephemeralclusters,nodepools,aijobs --all >/dev/null
+
+echo
+kubectl get aura -n "$ns"
+echo
+kubectl get ephemeralclusters -n "$ns" -o wide
+echo
+kubectl get events.events.k8s.io -n "$ns" --sort-by=.metadata.creationTimestamp | tail -n 10
+echo
+echo "Running. Try: source $dir/env.sh && kubectl describe ephemeralcluster -n $ns"
+echo "Stop everything with: scripts/local-run.sh down"
