@@ -6,11 +6,11 @@
 #   scripts/local-run.sh          set up, run and show (the environment keeps running)
 #   scripts/local-run.sh down     stop the operator and the environment
 #
-# Afterwards: source .local-env/env.sh, then kubectl get aura -n aura-demo.
+# Afterwards: source .local-env/env.sh, then kubectl get aura -n ml-team.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${AURA_LOCAL_DIR:-$root/.local-env}"
-ns=aura-demo
+ns=ml-team  # the namespace the samples name
 
 stop_operator() {
   if [[ -f "$dir/operator.pid" ]]; then
@@ -54,8 +54,8 @@ mkdir -p "$dir/logs"
   --probe-port=0 >"$dir/logs/operator.log" 2>&1 &
 echo $! >"$dir/operator.pid"
 
-echo "== applying config/samples/ to namespace $ns"
-kubectl apply -n "$ns" -f "$root/config/samples/"
+echo "== applying config/samples/ (namespace $ns)"
+kubectl apply -f "$root/config/samples/"
 echo "== waiting for the operator to reconcile every sample"
 kubectl wait -n "$ns" --for=jsonpath='{.status.observedGeneration}'=1 --timeout=120s \
   ephemeralclusters,nodepools,aijobs --all >/dev/null

@@ -97,7 +97,9 @@ std::expected<long, TransportError> HttpTransport::perform(CURL* h, const HttpRe
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip when the server offers it
+  // gzip for one-shot requests (large lists); never for streams: a watch's gzip stream is only
+  // flushed at the server's discretion and a truncated one surfaces as a write error.
+  if (!streaming) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   const auto timeout = req.timeout.count() > 0 ? req.timeout : config_.timeout;
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   if (cancel) {

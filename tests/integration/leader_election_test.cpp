@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -82,8 +84,17 @@ TEST(IdleOperator, MakesNoWritesWhenNothingChanges) {
   env.install_crds();
   const std::string ns = env.fresh_namespace("idle");
   auto op = start_operator(ns, "idle-" + ns, {"--leader-elect=false"});
-  auto r = env.kubectl({"apply", "-n", ns, "-f", env.repo_root + "/config/samples/"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& entry : std::filesystem::directory_iterator(env.repo_root + "/config/samples")) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::ifstream in(entry.path());
+    std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    yaml = std::regex_replace(yaml, std::regex(R"(\n  namespace: [a-z0-9-]+)"),
+                              "\n  namespace: " + ns);
+    const std::string path = env.dir + "/idle-" + ns + "-" + entry.path().filename().string();
+    std::ofstream(path) << yaml;
+    auto r = env.kubectl({"apply", "-f", path});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
   // Settled: every object has a status for its current generation.
   ASSERT_TRUE(eventually(
       [&] {

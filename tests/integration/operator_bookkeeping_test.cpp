@@ -29,7 +29,9 @@ class OperatorBookkeepingTest : public ::testing::Test {
   ProcessResult apply(const std::string& yaml) {
     const std::string path = TestEnv::get().dir + "/" + ns_ + "-apply.yaml";
     write_file(path, yaml);
-    return TestEnv::get().kubectl({"apply", "-n", ns_, "-f", path});
+    auto r = TestEnv::get().kubectl({"apply", "-n", ns_, "-f", path});
+    if (r.exit_code != 0) ADD_FAILURE() << r.err;
+    return r;
   }
   std::string get(const std::string& kind, const std::string& name, const std::string& path) {
     return jsonpath(kind, ns_, name, path);
@@ -45,6 +47,7 @@ metadata: {name: train}
 spec:
   region: us-east-1
   kubernetesVersion: "1.33"
+  network: {vpcCIDR: 10.0.0.0/16}
 )";
 
 const char* kPool = R"(
@@ -127,7 +130,7 @@ kind: AIJob
 metadata: {name: solo}
 spec:
   clusterTemplate:
-    spec: {region: us-west-2, kubernetesVersion: "1.33"}
+    spec: {region: us-west-2, kubernetesVersion: "1.33", network: {vpcCIDR: 10.1.0.0/16}}
     nodePools:
     - name: gpu
       spec: {mode: Karpenter}
