@@ -149,7 +149,14 @@ int Manager::run() {
   node_pools.start();
   ai_jobs.start();
 
+  // Controllers read from the caches, so they start only once every cache has synced; a
+  // reconcile against a half-filled cache would report a referenced object as missing.
   auto start_controllers = [&] {
+    for (auto* inf : {&clusters, &node_pools, &ai_jobs})
+      while (!stop_ && !inf->wait_for_sync(std::chrono::seconds(1))) {
+      }
+    if (stop_) return;
+    log_.info("caches synced, starting controllers");
     cluster_ctrl.start();
     pool_ctrl.start();
     job_ctrl.start();

@@ -88,7 +88,8 @@ void Logger::write(Level level, std::string_view msg, Fields fields) const {
   const std::string ts = format_rfc3339_micro(std::chrono::system_clock::now());
   std::string line;
   if (format_ == Format::kJson) {
-    nlohmann::json j = nlohmann::json::object();
+    // Ordered: ts, level, logger and msg lead every line, as log shippers expect.
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
     j["ts"] = ts;
     j["level"] = level_name(level);
     j["logger"] = component_;

@@ -8,6 +8,8 @@
 #include <regex>
 #include <sstream>
 
+#include "operator/api/types.h"
+#include "operator/kube/typed_client.h"
 #include "tests/integration/support/test_env.h"
 
 namespace aura::testing {
@@ -108,6 +110,29 @@ TEST_F(CrdSamplesTest, ExplainTeachesTheApi) {
   EXPECT_NE(r.out.find("DESCRIPTION"), std::string::npos);
   r = TestEnv::get().kubectl({"explain", "aijob.spec.clusterTemplate"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(CrdSamplesTest, TypedClientRoundTripsThroughTheApiserver) {
+  const std::string ns = TestEnv::get().fresh_namespace("typed");
+  kube::TypedClient<api::EphemeralCluster> clusters(TestEnv::get().client());
+  api::EphemeralCluster c;
+  c.metadata.name = "typed";
+  c.metadata.namespace_ = ns;
+  c.spec.region = "eu-west-1";
+  c.spec.kubernetesVersion = "1.32";
+  c.spec.network.vpcCIDR = "10.42.0.0/16";
+  c.spec.tags["team"] = "ml";
+  auto created = clusters.create(c);
+  ASSERT_TRUE(created) << created.error().str();
+  EXPECT_EQ(created->spec.network.vpcCIDR, "10.42.0.0/16");
+  EXPECT_FALSE(created->metadata.uid.empty());
+  auto listed = clusters.list(ns);
+  ASSERT_TRUE(listed) << listed.error().str();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].spec.tags.at("team"), "ml");
+  // Server-side defaults come back typed.
+  EXPECT_TRUE((*listed)[0].spec.endpointAccess.has_value());
+  ASSERT_TRUE(clusters.remove(ns, "typed"));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "operator/kube/http_transport.h"
 #include "tests/integration/support/operator_fixture.h"
 
 namespace aura::testing {
@@ -122,6 +123,29 @@ TEST(IdleOperator, MakesNoWritesWhenNothingChanges) {
   const long before = aura_writes();
   std::this_thread::sleep_for(15s);  // the measurement window itself, not a synchronization
   EXPECT_EQ(aura_writes(), before) << "an idle operator must not write to aura.io objects";
+
+  // The probe server: ready once caches synced, metrics in Prometheus text.
+  std::smatch m;
+  const std::string log = op->log();
+  ASSERT_TRUE(std::regex_search(
+      log, m, std::regex(R"re("msg":"http server listening"[^\n]*"port":(\d+))re")))
+      << log.substr(0, 2000);
+  kube::RestConfig probe;
+  probe.server = "http://127.0.0.1:" + m[1].str();
+  kube::HttpTransport http(probe);
+  kube::HttpRequest get_ready;
+  get_ready.path = "/readyz";
+  auto ready = http.send(get_ready);
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  kube::HttpRequest get_metrics;
+  get_metrics.path = "/metrics";
+  auto metrics = http.send(get_metrics);
+  ASSERT_TRUE(metrics);
+  for (const char* name : {"aura_reconcile_total", "aura_reconcile_duration_seconds",
+                           "aura_workqueue_depth", "aura_workqueue_queue_duration_seconds",
+                           "aura_kube_requests_total", "aura_informer_events_total"})
+    EXPECT_NE(metrics->body.find(name), std::string::npos) << name;
 }
 
 }  // namespace

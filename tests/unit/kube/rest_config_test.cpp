@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include "operator/common/base64.h"
 
 namespace aura::kube {
@@ -76,6 +80,31 @@ TEST(Kubeconfig, MissingContextNamesIt) {
 
 TEST(Kubeconfig, MalformedYamlIsAnError) {
   EXPECT_FALSE(parse_kubeconfig("{{{", ""));
+}
+
+}  // namespace
+}  // namespace aura::kube
+
+namespace aura::kube {
+namespace {
+
+TEST(InCluster, ReadsServiceAccountAndRereadsRotatedToken) {
+  const std::string dir = ::testing::TempDir() + "/sa";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/ca.crt") << "CA";
+  std::ofstream(dir + "/token") << "token-1\n";
+  setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1", 1);
+  setenv("KUBERNETES_SERVICE_PORT", "443", 1);
+  auto cfg = load_in_cluster(dir);
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  unsetenv("KUBERNETES_SERVICE_PORT");
+  ASSERT_TRUE(cfg) << cfg.error();
+  EXPECT_EQ(cfg->server, "https://10.0.0.1:443");
+  EXPECT_EQ(cfg->tls.ca_pem, "CA");
+  EXPECT_EQ(*cfg->token->token(), "token-1");
+  std::ofstream(dir + "/token") << "token-2\n";
+  cfg->token->invalidate();  // as after a 401
+  EXPECT_EQ(*cfg->token->token(), "token-2");
 }
 
 }  // namespace
