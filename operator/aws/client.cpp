@@ -83,7 +83,8 @@ void AwsClient::wait(std::chrono::milliseconds d) const {
 void AwsClient::note_clock_skew(const http::ClientResponse& response) {
   const auto server = parse_http_date(response.header("date"));
   if (!server) return;
-  const auto skew = std::chrono::duration_cast<std::chrono::seconds>(*server - options_.clock->now());
+  const auto skew =
+      std::chrono::duration_cast<std::chrono::seconds>(*server - options_.clock->now());
   clock_offset_seconds_ = skew.count();
   options_.log.warn("clock skew against AWS corrected",
                     {{"service", service_.name}, {"offsetSeconds", skew.count()}});
@@ -113,8 +114,10 @@ AwsError AwsClient::parse_error(std::string_view operation, const http::ClientRe
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (j.is_object()) {
       if (e.code.empty()) {
-        if (j.contains("__type") && j["__type"].is_string()) e.code = clean_code(j["__type"]);
-        else if (j.contains("code") && j["code"].is_string()) e.code = clean_code(j["code"]);
+        if (j.contains("__type") && j["__type"].is_string())
+          e.code = clean_code(j["__type"]);
+        else if (j.contains("code") && j["code"].is_string())
+          e.code = clean_code(j["code"]);
       }
       for (const char* key : {"message", "Message", "errorMessage"})
         if (j.contains(key) && j[key].is_string()) {
@@ -147,19 +150,22 @@ Result<http::ClientResponse> AwsClient::send(std::string_view operation, const s
                                         "CredentialsUnavailable", creds.error(), "", false});
       }
       const auto now = options_.clock->now() + clock_offset();
-      sign_request(req, *creds, {std::string(service_.signing_name), endpoint_.signing_region, now});
+      sign_request(req, *creds,
+                   {std::string(service_.signing_name), endpoint_.signing_region, now});
     }
     http::ClientRequest creq{method, req.url, std::move(req.headers), body, options_.timeout, true};
     const auto start = std::chrono::steady_clock::now();
     auto resp = http_->send(creq);
     if (latency_)
-      latency_->observe({std::string(service_.name)},
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      latency_->observe(
+          {std::string(service_.name)},
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 
     AwsError error;
     if (!resp) {
-      error = AwsError{std::string(service_.name), std::string(operation), 0, "", resp.error().message,
-                       "", resp.error().timed_out};
+      error = AwsError{
+          std::string(service_.name), std::string(operation), 0, "", resp.error().message, "",
+          resp.error().timed_out};
     } else if (resp->status >= 200 && resp->status < 300) {
       if (requests_) requests_->inc({std::string(service_.name), std::string(operation), "ok"});
       retry_.on_success(last_retry_cost);
@@ -173,9 +179,12 @@ Result<http::ClientResponse> AwsClient::send(std::string_view operation, const s
                       error.is_transport() ? "transport" : error.code});
     auto decision = retry_.retry_after(attempt, error);
     if (!decision) return std::unexpected(std::move(error));
-    if (retries_) retries_->inc({std::string(service_.name), error.is_transport() ? "transport" : error.code});
-    options_.log.debug("retrying AWS call", {{"service", service_.name}, {"operation", operation},
-                                             {"attempt", attempt}, {"error", error.code},
+    if (retries_)
+      retries_->inc({std::string(service_.name), error.is_transport() ? "transport" : error.code});
+    options_.log.debug("retrying AWS call", {{"service", service_.name},
+                                             {"operation", operation},
+                                             {"attempt", attempt},
+                                             {"error", error.code},
                                              {"delayMs", decision->delay.count()}});
     last_retry_cost = decision->cost;
     wait(decision->delay);
@@ -192,9 +201,9 @@ Result<XmlDocument> AwsClient::query(std::string_view operation, std::string_vie
   if (!resp) return std::unexpected(resp.error());
   auto doc = std::make_shared<pugi::xml_document>();
   if (!doc->load_buffer(resp->body.data(), resp->body.size()))
-    return std::unexpected(AwsError{std::string(service_.name), std::string(operation), resp->status,
-                                    "MalformedResponse", "the answer is not XML", resp->header("x-amzn-requestid"),
-                                    false});
+    return std::unexpected(AwsError{std::string(service_.name), std::string(operation),
+                                    resp->status, "MalformedResponse", "the answer is not XML",
+                                    resp->header("x-amzn-requestid"), false});
   return doc;
 }
 
@@ -211,23 +220,25 @@ Result<nlohmann::json> AwsClient::rest_json(std::string_view operation, std::str
   if (resp->body.empty()) return nlohmann::json::object();
   auto j = nlohmann::json::parse(resp->body, nullptr, false);
   if (j.is_discarded())
-    return std::unexpected(AwsError{std::string(service_.name), std::string(operation), resp->status,
-                                    "MalformedResponse", "the answer is not JSON",
+    return std::unexpected(AwsError{std::string(service_.name), std::string(operation),
+                                    resp->status, "MalformedResponse", "the answer is not JSON",
                                     resp->header("x-amzn-requestid"), false});
   return j;
 }
 
-Result<nlohmann::json> AwsClient::json_rpc(std::string_view operation, std::string_view target_prefix,
+Result<nlohmann::json> AwsClient::json_rpc(std::string_view operation,
+                                           std::string_view target_prefix,
                                            const nlohmann::json& body) {
-  http::Headers headers{{"Content-Type", "application/x-amz-json-1.1"},
-                        {"X-Amz-Target", std::string(target_prefix) + "." + std::string(operation)}};
+  http::Headers headers{
+      {"Content-Type", "application/x-amz-json-1.1"},
+      {"X-Amz-Target", std::string(target_prefix) + "." + std::string(operation)}};
   auto resp = send(operation, "POST", "/", std::move(headers), body.dump());
   if (!resp) return std::unexpected(resp.error());
   if (resp->body.empty()) return nlohmann::json::object();
   auto j = nlohmann::json::parse(resp->body, nullptr, false);
   if (j.is_discarded())
-    return std::unexpected(AwsError{std::string(service_.name), std::string(operation), resp->status,
-                                    "MalformedResponse", "the answer is not JSON",
+    return std::unexpected(AwsError{std::string(service_.name), std::string(operation),
+                                    resp->status, "MalformedResponse", "the answer is not JSON",
                                     resp->header("x-amzn-requestid"), false});
   return j;
 }

@@ -1,13 +1,12 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <pugixml.hpp>
-
 #include <chrono>
 #include <expected>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 #include <string>
 #include <vector>
 

@@ -63,14 +63,17 @@ std::string home_file(const EnvLookup& env, const char* var, const char* rel) {
 std::expected<Credentials, std::string> EnvironmentProvider::get() {
   auto id = env_("AWS_ACCESS_KEY_ID");
   auto secret = env_("AWS_SECRET_ACCESS_KEY");
-  if (!id || !secret) return std::unexpected("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
-  return Credentials{*id, *secret, env_("AWS_SESSION_TOKEN").value_or(""), std::nullopt, "environment"};
+  if (!id || !secret)
+    return std::unexpected("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+  return Credentials{*id, *secret, env_("AWS_SESSION_TOKEN").value_or(""), std::nullopt,
+                     "environment"};
 }
 
 std::expected<Credentials, std::string> WebIdentityProvider::get() {
   auto file = env_("AWS_WEB_IDENTITY_TOKEN_FILE");
   auto role = env_("AWS_ROLE_ARN");
-  if (!file || !role) return std::unexpected("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
+  if (!file || !role)
+    return std::unexpected("AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
   auto token = read_file(*file);
   if (!token) return std::unexpected("web identity token: " + token.error());
   auto creds = sts_(nullptr).assume_role_with_web_identity(
@@ -101,19 +104,23 @@ std::expected<Credentials, std::string> ContainerProvider::get() {
   auto resp = http_->send(req);
   if (!resp) return std::unexpected("container credentials endpoint: " + resp.error().message);
   if (resp->status != 200)
-    return std::unexpected("container credentials endpoint answered " + std::to_string(resp->status));
+    return std::unexpected("container credentials endpoint answered " +
+                           std::to_string(resp->status));
   auto c = from_json(resp->body, "container");
   if (!c) return std::unexpected("container credentials endpoint answered without credentials");
   return *c;
 }
 
 std::expected<Credentials, std::string> ProfileProvider::get() {
-  const std::string profile = !profile_.empty() ? profile_ : env_("AWS_PROFILE").value_or("default");
+  const std::string profile =
+      !profile_.empty() ? profile_ : env_("AWS_PROFILE").value_or("default");
   return resolve(profile, 0);
 }
 
-std::expected<Credentials, std::string> ProfileProvider::resolve(const std::string& profile, int depth) {
-  if (depth > 4) return std::unexpected("profile " + profile + ": source_profile chain too long or cyclic");
+std::expected<Credentials, std::string> ProfileProvider::resolve(const std::string& profile,
+                                                                 int depth) {
+  if (depth > 4)
+    return std::unexpected("profile " + profile + ": source_profile chain too long or cyclic");
   const std::string creds_path = home_file(env_, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
   const std::string config_path = home_file(env_, "AWS_CONFIG_FILE", ".aws/config");
   Ini creds_ini, config_ini;
@@ -121,11 +128,14 @@ std::expected<Credentials, std::string> ProfileProvider::resolve(const std::stri
   if (auto t = read_file(config_path)) config_ini = parse_ini(*t);
   // The config file names profiles "profile x", except the default one.
   std::map<std::string, std::string> settings;
-  if (auto it = config_ini.find(profile == "default" ? "default" : "profile " + profile); it != config_ini.end())
+  if (auto it = config_ini.find(profile == "default" ? "default" : "profile " + profile);
+      it != config_ini.end())
     settings = it->second;
   if (auto it = creds_ini.find(profile); it != creds_ini.end())
     for (const auto& [k, v] : it->second) settings[k] = v;  // the credentials file wins
-  if (settings.empty()) return std::unexpected("profile " + profile + " not found in " + creds_path + " or " + config_path);
+  if (settings.empty())
+    return std::unexpected("profile " + profile + " not found in " + creds_path + " or " +
+                           config_path);
 
   if (settings.contains("role_arn")) {
     if (!settings.contains("source_profile"))
@@ -135,10 +145,12 @@ std::expected<Credentials, std::string> ProfileProvider::resolve(const std::stri
     if (source == profile) {
       // A profile may assume a role with its own static keys.
       if (!settings.contains("aws_access_key_id"))
-        return std::unexpected("profile " + profile + ": source_profile names itself but has no keys");
-      base = std::make_shared<StaticCredentialsProvider>(Credentials{
-          settings["aws_access_key_id"], settings["aws_secret_access_key"],
-          settings.contains("aws_session_token") ? settings["aws_session_token"] : "", std::nullopt, "profile"});
+        return std::unexpected("profile " + profile +
+                               ": source_profile names itself but has no keys");
+      base = std::make_shared<StaticCredentialsProvider>(
+          Credentials{settings["aws_access_key_id"], settings["aws_secret_access_key"],
+                      settings.contains("aws_session_token") ? settings["aws_session_token"] : "",
+                      std::nullopt, "profile"});
     } else {
       auto source_creds = resolve(source, depth + 1);
       if (!source_creds) return std::unexpected(source_creds.error());
@@ -154,7 +166,8 @@ std::expected<Credentials, std::string> ProfileProvider::resolve(const std::stri
     return *assumed;
   }
   if (!settings.contains("aws_access_key_id") || !settings.contains("aws_secret_access_key"))
-    return std::unexpected("profile " + profile + " has no aws_access_key_id/aws_secret_access_key");
+    return std::unexpected("profile " + profile +
+                           " has no aws_access_key_id/aws_secret_access_key");
   return Credentials{settings["aws_access_key_id"], settings["aws_secret_access_key"],
                      settings.contains("aws_session_token") ? settings["aws_session_token"] : "",
                      std::nullopt, "profile:" + profile};
@@ -171,7 +184,8 @@ std::expected<Credentials, std::string> ImdsProvider::get() {
   token_req.headers.emplace_back("X-aws-ec2-metadata-token-ttl-seconds", "21600");
   token_req.timeout = std::chrono::seconds(1);  // off EC2 nothing answers: fail fast
   auto token = http_->send(token_req);
-  if (!token || token->status != 200) return std::unexpected("IMDSv2 did not issue a session token");
+  if (!token || token->status != 200)
+    return std::unexpected("IMDSv2 did not issue a session token");
   auto get = [&](const std::string& path) {
     http::ClientRequest r;
     r.url = base + path;
@@ -183,7 +197,8 @@ std::expected<Credentials, std::string> ImdsProvider::get() {
   if (!role || role->status != 200) return std::unexpected("IMDS: no instance role");
   const std::string name = trim(role->body.substr(0, role->body.find('\n')));
   auto creds = get("/latest/meta-data/iam/security-credentials/" + name);
-  if (!creds || creds->status != 200) return std::unexpected("IMDS: cannot read credentials of " + name);
+  if (!creds || creds->status != 200)
+    return std::unexpected("IMDS: cannot read credentials of " + name);
   auto c = from_json(creds->body, "imds");
   if (!c) return std::unexpected("IMDS answered without credentials");
   return *c;

@@ -18,12 +18,13 @@ std::string_view partition_of(std::string_view region) {
   return "aws";
 }
 
-Endpoint resolve_endpoint(const ServiceInfo& service, std::string_view region, const EnvLookup& env) {
+Endpoint resolve_endpoint(const ServiceInfo& service, std::string_view region,
+                          const EnvLookup& env) {
   const std::string_view partition = partition_of(region);
   Endpoint e;
   e.signing_region = std::string(region);
   if (service.global) {
-    e.signing_region = partition == "aws-cn" ? "cn-north-1"
+    e.signing_region = partition == "aws-cn"       ? "cn-north-1"
                        : partition == "aws-us-gov" ? "us-gov-west-1"
                                                    : "us-east-1";
   }
@@ -43,12 +44,13 @@ Endpoint resolve_endpoint(const ServiceInfo& service, std::string_view region, c
   }
   const std::string suffix = partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
   if (service.global) {
-    e.url = partition == "aws" ? "https://iam.amazonaws.com"
+    e.url = partition == "aws"      ? "https://iam.amazonaws.com"
             : partition == "aws-cn" ? "https://iam.cn-north-1.amazonaws.com.cn"
                                     : "https://iam.us-gov.amazonaws.com";
     return e;
   }
-  e.url = "https://" + std::string(service.endpoint_prefix) + "." + std::string(region) + "." + suffix;
+  e.url =
+      "https://" + std::string(service.endpoint_prefix) + "." + std::string(region) + "." + suffix;
   return e;
 }
 

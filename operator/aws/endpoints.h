@@ -11,11 +11,11 @@ namespace aura::aws {
 // identifier used in AWS_ENDPOINT_URL_<ID> (the SDKs' "services" configuration key, upper-cased
 // with spaces as underscores).
 struct ServiceInfo {
-  std::string_view name;          // for errors and metrics: "ec2", "elasticloadbalancingv2"
+  std::string_view name;  // for errors and metrics: "ec2", "elasticloadbalancingv2"
   std::string_view endpoint_prefix;
   std::string_view signing_name;
-  std::string_view env_id;        // EC2, IAM, EKS, STS, ELASTIC_LOAD_BALANCING_V2, ...
-  bool global = false;            // one endpoint per partition (IAM)
+  std::string_view env_id;  // EC2, IAM, EKS, STS, ELASTIC_LOAD_BALANCING_V2, ...
+  bool global = false;      // one endpoint per partition (IAM)
 };
 
 namespace services {
@@ -49,6 +49,7 @@ std::string_view partition_of(std::string_view region);
 // The SDK standard order: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the
 // partition's default (https://<prefix>.<region>.<dns suffix>; global services at their
 // partition endpoint).
-Endpoint resolve_endpoint(const ServiceInfo& service, std::string_view region, const EnvLookup& env);
+Endpoint resolve_endpoint(const ServiceInfo& service, std::string_view region,
+                          const EnvLookup& env);
 
 }  // namespace aura::aws

@@ -55,10 +55,10 @@ bool AwsError::is_already_exists() const {
 
 bool AwsError::is_clock_skew() const {
   return one_of(code, {"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
-                       "InvalidSignatureException", "SignatureDoesNotMatch",
-                       "AuthFailure"}) &&
-         (message.find("time") != std::string::npos || message.find("expired") != std::string::npos ||
-          code == "RequestTimeTooSkewed" || code == "RequestInTheFuture");
+                       "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"}) &&
+         (message.find("time") != std::string::npos ||
+          message.find("expired") != std::string::npos || code == "RequestTimeTooSkewed" ||
+          code == "RequestInTheFuture");
 }
 
 std::string AwsError::str() const {

@@ -9,11 +9,13 @@ RetryStrategy::RetryStrategy(RetryOptions options, uint64_t seed)
     : options_(options), quota_(options.quota_capacity), rng_(seed) {}
 
 std::optional<RetryStrategy::Decision> RetryStrategy::retry_after(int attempt,
-                                                                 const AwsError& error) {
+                                                                  const AwsError& error) {
   if (!error.is_retryable() || attempt >= options_.max_attempts) return std::nullopt;
   std::lock_guard lock(mu_);
   // Throttling does not cost quota: backing off is the remedy, and it must not trip the breaker.
-  const int cost = error.is_throttling() ? 0 : error.timed_out ? options_.timeout_cost : options_.retry_cost;
+  const int cost = error.is_throttling() ? 0
+                   : error.timed_out     ? options_.timeout_cost
+                                         : options_.retry_cost;
   if (cost > quota_) return std::nullopt;
   quota_ -= cost;
   // Full jitter: a uniform draw in [0, base * 2^(attempt-1)], capped.

@@ -28,7 +28,8 @@ Result<Credentials> parse_credentials(const XmlDocument& doc, const char* source
 Result<CallerIdentity> StsClient::get_caller_identity() {
   auto doc = client_->query("GetCallerIdentity", kVersion, {});
   if (!doc) return std::unexpected(doc.error());
-  return CallerIdentity{xml_text(**doc, "Account"), xml_text(**doc, "Arn"), xml_text(**doc, "UserId")};
+  return CallerIdentity{xml_text(**doc, "Account"), xml_text(**doc, "Arn"),
+                        xml_text(**doc, "UserId")};
 }
 
 Result<Credentials> StsClient::assume_role(const AssumeRoleRequest& r) {
@@ -44,10 +45,9 @@ Result<Credentials> StsClient::assume_role(const AssumeRoleRequest& r) {
 Result<Credentials> StsClient::assume_role_with_web_identity(const std::string& role_arn,
                                                              const std::string& session_name,
                                                              const std::string& token) {
-  auto doc = client_->query("AssumeRoleWithWebIdentity", kVersion,
-                            {{"RoleArn", role_arn},
-                             {"RoleSessionName", session_name},
-                             {"WebIdentityToken", token}});
+  auto doc = client_->query(
+      "AssumeRoleWithWebIdentity", kVersion,
+      {{"RoleArn", role_arn}, {"RoleSessionName", session_name}, {"WebIdentityToken", token}});
   if (!doc) return std::unexpected(doc.error());
   return parse_credentials(*doc, "web-identity");
 }
@@ -55,9 +55,9 @@ Result<Credentials> StsClient::assume_role_with_web_identity(const std::string& 
 std::string eks_token(const Credentials& creds, const std::string& cluster_name,
                       const std::string& region, const Endpoint& sts_endpoint,
                       std::chrono::system_clock::time_point now) {
-  const std::string url = presign_url(
-      "GET", sts_endpoint.url + "/?Action=GetCallerIdentity&Version=2011-06-15", creds,
-      {"sts", region, now}, std::chrono::seconds(60), {{"x-k8s-aws-id", cluster_name}});
+  const std::string url =
+      presign_url("GET", sts_endpoint.url + "/?Action=GetCallerIdentity&Version=2011-06-15", creds,
+                  {"sts", region, now}, std::chrono::seconds(60), {{"x-k8s-aws-id", cluster_name}});
   return "k8s-aws-v1." + base64url_encode_unpadded(url);
 }
 

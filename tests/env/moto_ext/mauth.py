@@ -1,0 +1,135 @@
+"""Reuse of moto's own request authentication (moto.core.authorization +
+moto.iam.access_control), for requests that the extensions answer themselves,
+and two fixes to it.
+
+How moto's IAM auth works (5.2.5): every `BaseResponse.call_action` first calls
+`_authenticate_and_authorize_normal_action(resource)`. Once
+`ActionAuthenticatorMixin.request_count` has reached
+`settings.INITIAL_NO_AUTH_ACTION_COUNT`, that builds an
+`access_control.IAMRequest` from the request (credential scope of the
+Authorization header -> access key -> IAM user key or STS assumed-role key of
+the account), recomputes the SigV4 signature with botocore's signer and the
+secret moto stored (`check_signature`), then evaluates the principal's IAM
+policies for `<signing name>:<Action>` (`check_action_permitted`). Errors are
+moto HTTPExceptions (SignatureDoesNotMatch, InvalidClientTokenId, AccessDenied;
+AuthFailure for EC2).
+
+Fixes installed by `install()`:
+1. moto recomputes the signature over `body or data`: for a body-less request
+   (every REST GET, e.g. EKS DescribeCluster/ListClusters) `data` is the parsed
+   query, or even the request headers, so the payload hash is wrong and every
+   signed EKS GET fails with SignatureDoesNotMatch. The fix hashes the bytes
+   that were actually sent (buffered by the middleware as environ["aura.body"];
+   empty for a GET), as AWS does.
+2. `skip_auth()`: a thread-local switch that makes moto skip authentication for
+   the request handled by the current thread (werkzeug serves each request on
+   its own thread). Used for operations AWS serves unsigned
+   (AssumeRoleWithWebIdentity).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from typing import Optional
+
+_local = threading.local()
+_installed = False
+
+
+@contextlib.contextmanager
+def skip_auth():
+    prev = getattr(_local, "skip", False)
+    _local.skip = True
+    try:
+        yield
+    finally:
+        _local.skip = prev
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    from botocore.awsrequest import AWSRequest
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import IAMRequestBase
+
+    orig_auth = ActionAuthenticatorMixin._authenticate_and_authorize_action
+
+    def _authenticate_and_authorize_action(self, iam_request_cls, resource="*"):
+        if getattr(_local, "skip", False):
+            return None
+        return orig_auth(self, iam_request_cls, resource)
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action
+
+    def _create_aws_request(self) -> AWSRequest:
+        signed_headers = self._get_string_between(
+            "SignedHeaders=", ",", self._headers["Authorization"]).split(";")
+        headers = self._create_headers_for_aws_request(signed_headers, self._headers)
+        environ = getattr(self._headers, "environ", None) or {}
+        body = environ.get("aura.body")  # the bytes on the wire, buffered by the middleware
+        if body is None:
+            body = self._body or self._data  # moto's own choice
+        request = AWSRequest(method=self._method, url=self._path, data=body, headers=headers)
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        return request
+
+    IAMRequestBase._create_aws_request = _create_aws_request
+
+
+def auth_is_on() -> bool:
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    return ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+
+
+class AuthError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+def authenticate(environ: dict, service_name: str, action: str, resource: str = "*") -> Optional[dict]:
+    """Runs moto's signature check and IAM policy evaluation for this request as
+    operation `action` of `service_name` (a moto/botocore service name whose
+    signing name is the credential scope's). Returns {"account_id", "access_key",
+    "region", "arn"} or raises AuthError (moto's error code and message)."""
+    from werkzeug.exceptions import HTTPException
+
+    from moto.core.request import Request
+    from moto.core.responses import BaseResponse
+
+    class _Probe(BaseResponse):
+        def _get_action(self) -> str:  # the operation is known already
+            return action
+
+    body = environ.get("aura.body")
+    if body is not None and environ.get("CONTENT_LENGTH"):
+        environ["wsgi.input"] = io.BytesIO(body)
+    probe = _Probe(service_name=service_name)
+    probe.setup_class(Request(environ))
+    if body is not None and environ.get("CONTENT_LENGTH"):
+        environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        probe._authenticate_and_authorize_normal_action(resource)
+    except HTTPException as e:
+        code = getattr(e, "error_type", None) or type(e).__name__
+        message = getattr(e, "message", None) or str(e.description)
+        raise AuthError(int(e.code or 403), code, message) from None
+    arn = None
+    try:
+        from moto.iam.access_control import create_access_key
+        from moto.utilities.utils import get_partition
+
+        headers = {k: v for k, v in probe.headers.items()}
+        arn = create_access_key(probe.current_account, get_partition(probe.region),
+                                probe.get_access_key(), headers).arn
+    except Exception:
+        pass
+    return {"account_id": probe.current_account, "access_key": probe.get_access_key(),
+            "region": probe.region, "arn": arn}

@@ -1,0 +1,46 @@
+#include "tests/integration/support/aws_env.h"
+
+#include <stdexcept>
+
+namespace aura::testing {
+
+const AwsTestEnv& AwsTestEnv::get() {
+  static const AwsTestEnv env = [] {
+    const auto& info = TestEnv::get().info;
+    if (!info.contains("aws") || info["aws"].is_null())
+      throw std::runtime_error("the test environment runs no AWS emulator");
+    const auto& a = info["aws"];
+    AwsTestEnv e;
+    e.endpoint = a.value("endpoint", "");
+    e.region = a.value("region", "us-east-1");
+    e.account_id = a.value("account_id", "");
+    e.user_arn = a.value("user_arn", "");
+    e.credentials = aws::Credentials{a.value("access_key_id", ""), a.value("secret_access_key", ""),
+                                     "", std::nullopt, "test-env"};
+    return e;
+  }();
+  return env;
+}
+
+aws::EnvLookup AwsTestEnv::env() const {
+  const std::string url = endpoint;
+  return [url](std::string_view name) -> std::optional<std::string> {
+    if (name == "AWS_ENDPOINT_URL") return url;
+    return std::nullopt;
+  };
+}
+
+std::shared_ptr<http::CurlClient> AwsTestEnv::http() const {
+  static const auto client = std::make_shared<http::CurlClient>();
+  return client;
+}
+
+aws::AwsClientPtr AwsTestEnv::client(const aws::ServiceInfo& service,
+                                     aws::AwsClientOptions options) const {
+  options.env = env();
+  return std::make_shared<aws::AwsClient>(
+      service, region, std::make_shared<aws::StaticCredentialsProvider>(credentials), http(),
+      std::move(options));
+}
+
+}  // namespace aura::testing
