@@ -36,11 +36,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::body_limit) return reply_error(413, "request body too large");
     if (ec) return close();
     auto req = parser_->release();
-    Request r{std::string(req.method_string()), std::string(req.target()),
-              std::string(req[bhttp::field::content_type]), std::move(req.body())};
+    Request r{std::string(req.method_string()),
+              std::string(req.target()),
+              std::string(req[bhttp::field::content_type]),
+              std::move(req.body()),
+              {}};
+    for (const auto& field : req) r.headers.emplace_back(field.name_string(), field.value());
     std::string path = r.target.substr(0, r.target.find('?'));
     Response resp;
     auto it = routes_.find(path);
+    if (it == routes_.end()) it = routes_.find("*");  // a catch-all route, when registered
     if (it == routes_.end()) {
       resp = {404, "text/plain; charset=utf-8", "not found\n"};
     } else {
@@ -62,6 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<bhttp::status>(resp.status), version);
     res->set(bhttp::field::server, "aura");
     res->set(bhttp::field::content_type, resp.content_type);
+    for (const auto& [k, v] : resp.headers) res->set(k, v);
     res->keep_alive(keep_alive);
     res->body() = resp.body;
     res->prepare_payload();
@@ -86,6 +92,12 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+std::string Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (beast::iequals(k, name)) return v;
+  return {};
+}
 
 struct Server::Impl {
   asio::io_context io;

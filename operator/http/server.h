@@ -5,7 +5,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "operator/log/logger.h"
@@ -17,12 +19,15 @@ struct Request {
   std::string target;  // path and query
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  std::string header(std::string_view name) const;           // case-insensitive, "" if absent
 };
 
 struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // extra response headers
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -36,7 +41,8 @@ struct ServerOptions {
 };
 
 // A small HTTP/1.1 server on Boost.Beast with keep-alive, a body limit and read timeouts, for
-// metrics and health probes. Routes match the path exactly (query ignored).
+// metrics and health probes. Routes match the path exactly (query ignored); a route "*"
+// catches every other path.
 class Server {
  public:
   Server(ServerOptions options, log::Logger logger);
