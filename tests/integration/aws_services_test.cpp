@@ -1,0 +1,85 @@
+// ELB, SSM, S3 and the tagging API against moto with authentication on.
+#include <gtest/gtest.h>
+
+#include "operator/aws/elb.h"
+#include "operator/aws/s3.h"
+#include "operator/aws/ssm.h"
+#include "operator/aws/tagging.h"
+#include "tests/integration/support/aws_env.h"
+
+namespace aura::aws {
+namespace {
+
+using testing::AwsTestEnv;
+
+TEST(AwsS3, PutGetListDeleteWithPagination) {
+  S3Client s3(AwsTestEnv::get().client(services::kS3));
+  ASSERT_TRUE(s3.create_bucket("aura-results-test"));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(s3.put_object("aura-results-test", "jobs/ns/job-" + std::to_string(i) + "/log.txt",
+                              "line\n"));
+  ASSERT_TRUE(s3.put_object("aura-results-test", "jobs/ns/with space+plus.txt", "x"));
+  auto body = s3.get_object("aura-results-test", "jobs/ns/job-1/log.txt");
+  ASSERT_TRUE(body) << body.error().str();
+  EXPECT_EQ(*body, "line\n");
+  auto odd = s3.get_object("aura-results-test", "jobs/ns/with space+plus.txt");
+  ASSERT_TRUE(odd) << odd.error().str();
+  auto list = s3.list_objects("aura-results-test", "jobs/ns/");
+  ASSERT_TRUE(list) << list.error().str();
+  EXPECT_EQ(list->size(), 4u);
+  for (const auto& o : *list) ASSERT_TRUE(s3.delete_object("aura-results-test", o.key));
+  auto missing = s3.get_object("aura-results-test", "jobs/ns/job-1/log.txt");
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().is_not_found()) << missing.error().str();
+}
+
+TEST(AwsSsm, MissingParameterIsNotFound) {
+  SsmClient ssm(AwsTestEnv::get().client(services::kSsm));
+  auto p = ssm.get_parameter("/aura/does-not-exist");
+  ASSERT_FALSE(p);
+  EXPECT_TRUE(p.error().is_not_found()) << p.error().str();
+}
+
+TEST(AwsSsm, EksOptimizedAmiParameter) {
+  SsmClient ssm(AwsTestEnv::get().client(services::kSsm));
+  auto ami = ssm.get_parameter(eks_ami_parameter("1.31", "x86_64", false));
+  if (!ami && ami.error().is_not_found())
+    GTEST_SKIP() << "the emulator does not seed EKS AMI parameters yet";
+  ASSERT_TRUE(ami) << ami.error().str();
+  EXPECT_EQ(ami->rfind("ami-", 0), 0u);
+}
+
+TEST(AwsElb, EmptyRegionListsNothingAndDeleteOfUnknownIsAnError) {
+  ElbV2Client v2(AwsTestEnv::get().client(services::kElbV2));
+  auto lbs = v2.describe_load_balancers();
+  ASSERT_TRUE(lbs) << lbs.error().str();
+  ElbClassicClient classic(AwsTestEnv::get().client(services::kElb));
+  auto clbs = classic.describe_load_balancers();
+  ASSERT_TRUE(clbs) << clbs.error().str();
+  auto gone = v2.delete_load_balancer(
+      "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/x/1");
+  // AWS answers DeleteLoadBalancer of an unknown ARN with success or LoadBalancerNotFound.
+  if (!gone) {
+    EXPECT_TRUE(gone.error().is_not_found()) << gone.error().str();
+  }
+}
+
+TEST(AwsTagging, FindsTaggedResources) {
+  const auto& env = AwsTestEnv::get();
+  auto ec2 = env.client(services::kEc2);
+  auto vpc = ec2->query("CreateVpc", "2016-11-15",
+                        {{"CidrBlock", "10.77.0.0/16"},
+                         {"TagSpecification.1.ResourceType", "vpc"},
+                         {"TagSpecification.1.Tag.1.Key", "aura.io/cluster-uid"},
+                         {"TagSpecification.1.Tag.1.Value", "uid-tagging-test"}});
+  ASSERT_TRUE(vpc) << vpc.error().str();
+  TaggingClient tagging(env.client(services::kTagging));
+  auto found = tagging.get_resources({{"aura.io/cluster-uid", {"uid-tagging-test"}}});
+  ASSERT_TRUE(found) << found.error().str();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_NE((*found)[0].arn.find(xml_text(**vpc, "vpcId")), std::string::npos);
+  ASSERT_TRUE(ec2->query("DeleteVpc", "2016-11-15", {{"VpcId", xml_text(**vpc, "vpcId")}}));
+}
+
+}  // namespace
+}  // namespace aura::aws
