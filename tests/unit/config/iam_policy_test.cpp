@@ -1,0 +1,98 @@
+// Reviews the resource scoping of the IAM policy Aura ships (config/iam/aura-operator-policy.json).
+// moto checks actions but ignores conditions and most resource ARNs, so the integration tests
+// prove the policy sufficient action by action, and this test proves it narrow.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace {
+
+using nlohmann::json;
+
+json load_policy() {
+  std::ifstream in(std::string(AURA_REPO_ROOT) + "/config/iam/aura-operator-policy.json");
+  return json::parse(in);
+}
+
+std::vector<std::string> as_list(const json& v) {
+  if (v.is_string()) return {v.get<std::string>()};
+  std::vector<std::string> out;
+  for (const auto& x : v) out.push_back(x.get<std::string>());
+  return out;
+}
+
+bool has_condition_key(const json& st, const std::string& key_prefix) {
+  if (!st.contains("Condition")) return false;
+  for (const auto& [op, kv] : st["Condition"].items())
+    for (const auto& [k, _] : kv.items())
+      if (k.rfind(key_prefix, 0) == 0) return true;
+  return false;
+}
+
+bool is_read_only(const std::string& action) {
+  const auto verb = action.substr(action.find(':') + 1);
+  return verb.rfind("Describe", 0) == 0 || verb.rfind("List", 0) == 0 || verb.rfind("Get", 0) == 0;
+}
+
+TEST(IamPolicy, NoWildcardActionsAndOnlyAllow) {
+  for (const auto& st : load_policy()["Statement"]) {
+    EXPECT_EQ(st["Effect"], "Allow");
+    for (const auto& a : as_list(st["Action"])) EXPECT_EQ(a.find('*'), std::string::npos) << a;
+    EXPECT_FALSE(st.contains("NotAction")) << st.dump();
+  }
+}
+
+TEST(IamPolicy, Ec2MutationsRequireAuraTags) {
+  for (const auto& st : load_policy()["Statement"]) {
+    for (const auto& a : as_list(st["Action"])) {
+      if (a.rfind("ec2:", 0) != 0 || is_read_only(a)) continue;
+      EXPECT_TRUE(has_condition_key(st, "aws:RequestTag/aura.io/") ||
+                  has_condition_key(st, "aws:ResourceTag/aura.io/") ||
+                  has_condition_key(st, "ec2:CreateAction"))
+          << a << " in " << st.value("Sid", "") << " is not conditioned on Aura's tags";
+    }
+  }
+}
+
+TEST(IamPolicy, IamLimitedToAuraNames) {
+  for (const auto& st : load_policy()["Statement"]) {
+    for (const auto& a : as_list(st["Action"])) {
+      if (a.rfind("iam:", 0) != 0 || a == "iam:ListOpenIDConnectProviders") continue;
+      for (const auto& r : as_list(st["Resource"])) {
+        EXPECT_NE(r, "*") << a;
+        const bool aura_name = r.find(":role/aura/") != std::string::npos ||
+                               r.find(":instance-profile/aura/aura-") != std::string::npos ||
+                               r.find(":oidc-provider/oidc.eks.") != std::string::npos;
+        EXPECT_TRUE(aura_name) << a << " on " << r;
+      }
+    }
+    if (as_list(st["Action"]) == std::vector<std::string>{"iam:PassRole"}) {
+      EXPECT_TRUE(has_condition_key(st, "iam:PassedToService")) << "PassRole must name the service";
+    }
+  }
+}
+
+TEST(IamPolicy, EksLimitedToAuraClusters) {
+  for (const auto& st : load_policy()["Statement"]) {
+    for (const auto& a : as_list(st["Action"])) {
+      if (a.rfind("eks:", 0) != 0 || a == "eks:ListClusters" || a == "eks:DescribeAddonVersions")
+        continue;
+      for (const auto& r : as_list(st["Resource"]))
+        EXPECT_NE(r.find("/aura-"), std::string::npos) << a << " on " << r;
+    }
+  }
+}
+
+TEST(IamPolicy, DestructiveLoadBalancerAndAssumeRoleActionsAreConditioned) {
+  for (const auto& st : load_policy()["Statement"]) {
+    for (const auto& a : as_list(st["Action"])) {
+      if (a == "elasticloadbalancing:DeleteLoadBalancer" || a == "sts:AssumeRole") {
+        EXPECT_TRUE(st.contains("Condition")) << a;
+      }
+    }
+  }
+}
+
+}  // namespace
