@@ -23,8 +23,17 @@ What it does:
 
 Admin endpoints (moto_ext): GET /aura-env/healthz, POST /aura-env/reset
 (wipes all of moto's state, then installs the same user, key and policy again,
-so the credentials written at start stay valid). moto's own /moto-api/...
-endpoints pass through, including POST /moto-api/reset-auth.
+so the credentials written at start stay valid, and seeds the EKS AMI
+parameters again), /aura-env/faults, /aura-env/calls, /aura-env/states (see
+moto_ext/install.py and docs/test-env.md). moto's own /moto-api/... endpoints
+pass through, including POST /moto-api/reset-auth.
+
+The extensions (moto_ext) fill gaps of moto 5.2.5 that Aura meets: presigned
+STS GetCallerIdentity (EKS tokens), unsigned AssumeRoleWithWebIdentity, EKS
+add-ons / access entries / pod identity associations, ClientToken idempotency
+of CreateNatGateway and RunInstances, DescribeNatGateways tag filters, EKS
+optimized AMI SSM parameters, signed REST GETs; plus fault injection, scripted
+resource states and call counting for tests.
 
 `check` mode verifies that authentication is really on (used by test_env.py):
 
@@ -149,12 +158,11 @@ def serve(args: argparse.Namespace) -> int:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from moto_ext import AdminResponse, AuraEnvMiddleware
-    from moto_ext.auth import missing_auth_hook
+    from moto_ext.install import install as install_extensions
     from moto.core.authorization import ActionAuthenticatorMixin
 
     app = AuraEnvMiddleware(DomainDispatcherApplication(create_backend_app))
-    app.add_request_hook(missing_auth_hook(
-        auth_is_on, frozenset(ActionAuthenticatorMixin.PUBLIC_OPERATIONS)))
+    extensions = install_extensions(app, auth_is_on, ActionAuthenticatorMixin.PUBLIC_OPERATIONS)
     server = make_server(args.host, args.port, app, threaded=True,
                          request_handler=MotoRequestHandler)
     port = server.server_address[1]
@@ -177,6 +185,8 @@ def serve(args: argparse.Namespace) -> int:
         server.shutdown()
         return 1
 
+    extensions.seed_targets.append((creds["account_id"], REGION))
+    extensions.after_reset()  # seeds the EKS AMI parameters and images now
     reset_lock = threading.Lock()
 
     def reset(method: str, sub: str, query: str, body: bytes) -> AdminResponse:
@@ -188,6 +198,7 @@ def serve(args: argparse.Namespace) -> int:
         with reset_lock:
             moto_api_backend.reset()
             reinstall_identity(creds, policy_document)
+            extensions.after_reset()
         return AdminResponse(200, {"status": "ok"})
 
     app.add_admin_route("reset", reset)

@@ -4,7 +4,9 @@ moto (5.2.5) with authentication on reads the Authorization header without
 checking that it is there, so an unsigned request gets a 500 from a KeyError.
 This hook turns that into AWS's answer: 403 MissingAuthenticationToken.
 Presigned URLs (X-Amz-Signature in the query) and the operations AWS serves
-unsigned are left to moto.
+unsigned are let through: presigned STS GetCallerIdentity and
+AssumeRoleWithWebIdentity are answered by earlier hooks (sts_presign,
+sts_webidentity), the rest by moto (S3 presigned URLs).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def missing_auth_hook(auth_required: Callable[[], bool],
         if target in public_targets:
             return None
         action = parse_qs(query).get("Action", [None])[0]
+        body = environ.get("aura.body") or b""
+        if action is None and body:
+            try:
+                action = parse_qs(body.decode("utf-8")).get("Action", [None])[0]
+            except UnicodeDecodeError:
+                action = None
         if action in UNSIGNED_QUERY_ACTIONS:
             return None
         if not auth_required():

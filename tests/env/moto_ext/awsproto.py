@@ -110,6 +110,10 @@ def classify(environ: dict, body: bytes) -> Call:
     if region:
         call.region = region
     path = environ.get("PATH_INFO", "") or "/"
+    if path.startswith("/latest/") and not akid:
+        call.service, call.protocol = "imds", "imds"  # moto's instance metadata service
+        call.operation = f"{environ.get('REQUEST_METHOD', 'GET')} {path}"
+        return call
     target = environ.get("HTTP_X_AMZ_TARGET")
     params = None
     if not signing:

@@ -28,6 +28,7 @@ including those a fault answered.
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
 import struct
@@ -225,8 +226,16 @@ def _close_socket(environ: dict, rst: bool) -> None:
         raise _DroppedConnection("no socket to drop")
     try:
         if rst:
+            # Linger 0, then close the connection's last fd: the kernel sends a
+            # RST. socket.close() would not close the fd while werkzeug's
+            # rfile/wfile hold it, so dup2 a dead socketpair end over it: that
+            # closes the connection, and the handler then reads EOF and ends
+            # quietly.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            sock.close()
+            dead, peer = socket.socketpair()
+            peer.close()
+            os.dup2(dead.fileno(), sock.fileno())
+            dead.close()
         else:
             sock.shutdown(socket.SHUT_RDWR)
     except OSError:

@@ -15,6 +15,11 @@ moto HTTPExceptions (SignatureDoesNotMatch, InvalidClientTokenId, AccessDenied;
 AuthFailure for EC2).
 
 Fixes installed by `install()`:
+0. Auth errors in the service's protocol: moto renders them as IAM-style XML
+   whatever the service; for JSON and REST-JSON services (EKS, SSM, tagging)
+   they become JSON errors with EKS/SSM's codes (InvalidSignatureException,
+   UnrecognizedClientException, AccessDeniedException), and EC2 policy denials
+   are 403 UnauthorizedOperation, as EC2 sends them.
 1. moto recomputes the signature over `body or data`: for a body-less request
    (every REST GET, e.g. EKS DescribeCluster/ListClusters) `data` is the parsed
    query, or even the request headers, so the payload hash is wrong and every
@@ -55,7 +60,14 @@ def install() -> None:
     _installed = True
     from botocore.awsrequest import AWSRequest
     from moto.core.authorization import ActionAuthenticatorMixin
-    from moto.iam.access_control import IAMRequestBase
+    from moto.core.exceptions import AccessDeniedError, JsonRESTError, _RESTError
+    from moto.iam.access_control import IAMRequest, IAMRequestBase
+
+    class UnauthorizedOperation(_RESTError):
+        code = 403
+
+        def __init__(self, message: str):
+            super().__init__("UnauthorizedOperation", message)
 
     orig_auth = ActionAuthenticatorMixin._authenticate_and_authorize_action
 
@@ -64,7 +76,27 @@ def install() -> None:
             return None
         return orig_auth(self, iam_request_cls, resource)
 
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action
+    def _authenticate_and_authorize_action_json(self, iam_request_cls, resource="*"):
+        try:
+            return _authenticate_and_authorize_action(self, iam_request_cls, resource)
+        except _RESTError as e:
+            if _json_protocol(getattr(self, "service_name", "")) and not isinstance(e, JsonRESTError):
+                err = JsonRESTError(JSON_AUTH_CODES.get(e.error_type, e.error_type), e.message)
+                err.code = e.code
+                raise err from None
+            raise
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_action = _authenticate_and_authorize_action_json
+
+    def _raise_access_denied(self) -> None:
+        if self._service == "ec2":
+            action = self._action
+            raise UnauthorizedOperation(
+                f"You are not authorized to perform this operation. User: {self._access_key.arn} is not "
+                f"authorized to perform: {action} because no identity-based policy allows the {action} action")
+        raise AccessDeniedError(user_arn=self._access_key.arn, action=self._action)
+
+    IAMRequest._raise_access_denied = _raise_access_denied
 
     def _create_aws_request(self) -> AWSRequest:
         signed_headers = self._get_string_between(
@@ -79,6 +111,25 @@ def install() -> None:
         return request
 
     IAMRequestBase._create_aws_request = _create_aws_request
+
+
+JSON_AUTH_CODES = {"SignatureDoesNotMatch": "InvalidSignatureException",
+                   "InvalidClientTokenId": "UnrecognizedClientException",
+                   "AccessDenied": "AccessDeniedException"}
+
+
+def _json_protocol(service_name: str) -> bool:
+    from .awsproto import PROTOCOLS
+
+    proto = PROTOCOLS.get(service_name)
+    if proto is None:
+        try:
+            import botocore.session
+
+            proto = botocore.session.get_session().get_service_model(service_name).metadata.get("protocol")
+        except Exception:
+            proto = ""
+    return proto in ("json", "rest-json")
 
 
 def auth_is_on() -> bool:

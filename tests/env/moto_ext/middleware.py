@@ -4,7 +4,8 @@ chain of request hooks (fault injection, emulator extensions).
 Stdlib only (it runs in moto's venv, but needs nothing from moto), so it can be
 tested on its own with any WSGI app behind it.
 
-For every non-admin request the middleware, before any hook runs:
+Requests to moto's own API (/moto-api/...) go straight to moto. For every
+other non-admin request the middleware, before any hook runs:
 - buffers the body (when the request has a Content-Length) into
   `environ["aura.body"]` and rewinds `wsgi.input`, so hooks and moto can all
   read it;
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 ADMIN_PREFIX = "/aura-env/"
+PASSTHROUGH_PREFIXES = ("/moto-api", "/favicon.ico")
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict, StartResponse], Iterable[bytes]]
@@ -112,6 +114,8 @@ class AuraEnvMiddleware:
         path = environ.get("PATH_INFO", "") or ""
         if path.startswith(ADMIN_PREFIX) or path == ADMIN_PREFIX.rstrip("/"):
             return self._admin(environ, start_response, path[len(ADMIN_PREFIX):])
+        if path.startswith(PASSTHROUGH_PREFIXES):
+            return self._app(environ, start_response)  # moto's own admin API: no hooks
         body = buffer_body(environ)
         if self._classifier is not None:
             try:

@@ -37,6 +37,7 @@ same format.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
@@ -47,6 +48,8 @@ from .awsproto import request_id
 STS_VERSION = "2011-06-15"
 VALIDITY_WINDOW = dt.timedelta(minutes=15)
 MAX_EXPIRES = 604800
+QUERY_AUTH_PARAMS = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+                     "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
 AUTH_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders",
                "X-Amz-Signature")
 
@@ -148,7 +151,43 @@ def verify_presigned_get_caller_identity(
 
 def _verify(url: str, headers: dict, method: str, now: dt.datetime, window: dt.timedelta,
             lookup: SecretLookup) -> CallerIdentity:
-    from botocore.auth import SigV4Auth
+    parts = urlsplit(url)
+    q = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if q.get("Action") != "GetCallerIdentity":
+        raise PresignError(400, "InvalidAction",
+                           f"Could not find operation {q.get('Action')} for version {q.get('Version')}")
+    if q.get("Version") != STS_VERSION:
+        raise PresignError(400, "InvalidAction",
+                           f"Could not find operation GetCallerIdentity for version {q.get('Version')}")
+    checked = verify_query_auth(url, headers, method, b"", now, lookup, service="sts", window=window,
+                                honor_expires=False)
+    secret = checked.secret
+    return CallerIdentity(account=secret.account, arn=secret.arn, user_id=secret.user_id,
+                          access_key_id=secret.access_key, region=checked.region,
+                          signed_headers=checked.signed_names, headers=checked.signed,
+                          signed_at=checked.signed_at)
+
+
+@dataclass
+class QueryAuth:
+    """A verified SigV4 query-string (presigned) request."""
+    secret: _Secret
+    region: str
+    service: str
+    signed_at: dt.datetime
+    signed_names: list
+    signed: dict
+    params: list  # the query without the X-Amz-* auth parameters
+
+
+def verify_query_auth(url: str, headers: dict, method: str, body: bytes, now: dt.datetime,
+                      lookup: SecretLookup = moto_secret_lookup, service: Optional[str] = None,
+                      window: dt.timedelta = VALIDITY_WINDOW, honor_expires: bool = True) -> QueryAuth:
+    """Checks the SigV4 query authentication of a presigned request (any
+    service; S3's canonical form for s3) with botocore's signer. Raises
+    PresignError. With honor_expires, the request expires X-Amz-Expires after
+    X-Amz-Date (S3 and most services); without, `window` after it (STS)."""
+    from botocore.auth import S3SigV4Auth, SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
@@ -156,15 +195,9 @@ def _verify(url: str, headers: dict, method: str, now: dt.datetime, window: dt.t
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     q: dict[str, str] = {}
     for k, v in pairs:
-        if k in q:
-            raise PresignError(400, "InvalidParameterValue", f"Duplicate query parameter {k}")
-        q[k] = v
-    if q.get("Action") != "GetCallerIdentity":
-        raise PresignError(400, "InvalidAction",
-                           f"Could not find operation {q.get('Action')} for version {q.get('Version')}")
-    if q.get("Version") != STS_VERSION:
-        raise PresignError(400, "InvalidAction",
-                           f"Could not find operation GetCallerIdentity for version {q.get('Version')}")
+        if k in q and k.startswith("X-Amz-"):
+            raise PresignError(400, "AuthorizationQueryParametersError", f"Duplicate query parameter {k}")
+        q.setdefault(k, v)
     missing = [p for p in AUTH_PARAMS if not q.get(p)]
     if missing:
         raise PresignError(400, "IncompleteSignature",
@@ -177,10 +210,10 @@ def _verify(url: str, headers: dict, method: str, now: dt.datetime, window: dt.t
     if len(cred) != 5 or cred[4] != "aws4_request":
         raise PresignError(400, "IncompleteSignature",
                            f"Credential should be scoped to a valid region, not '{q['X-Amz-Credential']}'.")
-    access_key, scope_date, region, service = cred[0], cred[1], cred[2], cred[3]
-    if service != "sts":
+    access_key, scope_date, region, scope_service = cred[0], cred[1], cred[2], cred[3]
+    if service is not None and scope_service != service:
         raise PresignError(403, "SignatureDoesNotMatch",
-                           f"Credential should be scoped to correct service: 'sts'. ")
+                           f"Credential should be scoped to correct service: '{service}'. ")
     try:
         signed_at = dt.datetime.strptime(q["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
     except ValueError:
@@ -190,21 +223,29 @@ def _verify(url: str, headers: dict, method: str, now: dt.datetime, window: dt.t
         raise PresignError(403, "SignatureDoesNotMatch",
                            f"Credential should be scoped to a valid date, not '{scope_date}'.")
     expires = q.get("X-Amz-Expires")
-    if expires is not None:
-        if not expires.isdigit() or not 1 <= int(expires) <= MAX_EXPIRES:
-            raise PresignError(400, "AuthorizationQueryParametersError",
-                               "X-Amz-Expires must be an integer between 1 and 604800 (seven days)")
+    if expires is not None and (not expires.isdigit() or not 1 <= int(expires) <= MAX_EXPIRES):
+        raise PresignError(400, "AuthorizationQueryParametersError",
+                           "X-Amz-Expires must be an integer between 1 and 604800 (seven days)")
+    if honor_expires and expires is None:
+        raise PresignError(400, "AuthorizationQueryParametersError",
+                           "Query-string authentication version 4 requires the X-Amz-Expires parameter")
     fmt = "%Y%m%dT%H%M%SZ"
-    if now > signed_at + window:
-        raise PresignError(403, "SignatureDoesNotMatch",
-                           f"Signature expired: {signed_at.strftime(fmt)} is now earlier than "
-                           f"{(now - window).strftime(fmt)} ({now.strftime(fmt)} - "
-                           f"{int(window.total_seconds() // 60)} min.)")
-    if signed_at > now + window:
-        raise PresignError(403, "SignatureDoesNotMatch",
-                           f"Signature not yet current: {signed_at.strftime(fmt)} is still later than "
-                           f"{(now + window).strftime(fmt)} ({now.strftime(fmt)} + "
-                           f"{int(window.total_seconds() // 60)} min.)")
+    if honor_expires:
+        if now > signed_at + dt.timedelta(seconds=int(expires)):
+            raise PresignError(403, "AccessDenied", "Request has expired")
+        if signed_at > now + window:
+            raise PresignError(403, "AccessDenied", "Request is not valid yet")
+    else:
+        if now > signed_at + window:
+            raise PresignError(403, "SignatureDoesNotMatch",
+                               f"Signature expired: {signed_at.strftime(fmt)} is now earlier than "
+                               f"{(now - window).strftime(fmt)} ({now.strftime(fmt)} - "
+                               f"{int(window.total_seconds() // 60)} min.)")
+        if signed_at > now + window:
+            raise PresignError(403, "SignatureDoesNotMatch",
+                               f"Signature not yet current: {signed_at.strftime(fmt)} is still later than "
+                               f"{(now + window).strftime(fmt)} ({now.strftime(fmt)} + "
+                               f"{int(window.total_seconds() // 60)} min.)")
 
     secret = lookup(access_key, q.get("X-Amz-Security-Token"), region)
     if secret.expiration is not None:
@@ -230,23 +271,25 @@ def _verify(url: str, headers: dict, method: str, now: dt.datetime, window: dt.t
         signed[name] = hdrs[name]
 
     params = [(k, v) for k, v in pairs if k != "X-Amz-Signature"]
+    s3 = scope_service == "s3"
     request = AWSRequest(method=method.upper(),
                          url=urlunsplit((parts.scheme or "https", parts.netloc, parts.path or "/", "", "")),
-                         headers=signed, params=params)
+                         headers=signed, params=params, data=body or b"")
     request.context["timestamp"] = q["X-Amz-Date"]
-    auth = SigV4Auth(Credentials(access_key, secret.secret_key, secret.token), "sts", region)
+    creds = Credentials(access_key, secret.secret_key, secret.token)
+    auth = (S3SigV4Auth if s3 else SigV4Auth)(creds, scope_service, region)
     canonical = auth.canonical_request(request)
+    if s3:  # S3 presigned URLs do not sign the payload
+        canonical = canonical.rsplit("\n", 1)[0] + "\n" + q.get("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
     expected = auth.signature(auth.string_to_sign(request, canonical), request)
-    import hmac
-
     if not hmac.compare_digest(expected, q["X-Amz-Signature"]):
         raise PresignError(403, "SignatureDoesNotMatch",
                            "The request signature we calculated does not match the signature you provided. "
                            "Check your AWS Secret Access Key and signing method. Consult the service "
                            "documentation for details.")
-    return CallerIdentity(account=secret.account, arn=secret.arn, user_id=secret.user_id,
-                          access_key_id=access_key, region=region, signed_headers=signed_names,
-                          headers=signed, signed_at=signed_at)
+    return QueryAuth(secret=secret, region=region, service=scope_service, signed_at=signed_at,
+                     signed_names=signed_names, signed=signed,
+                     params=[(k, v) for k, v in pairs if k not in QUERY_AUTH_PARAMS])
 
 
 # -- answering on moto's port ----------------------------------------------------

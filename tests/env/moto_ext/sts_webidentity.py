@@ -82,7 +82,6 @@ def web_identity_hook(environ: dict):
 
 def _role_exists(role_arn: str) -> bool:
     from moto.iam.models import iam_backends
-    from moto.utilities.utils import get_partition
 
     m = re.match(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/.+", role_arn)
     if not m:
