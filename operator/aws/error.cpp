@@ -34,7 +34,8 @@ bool AwsError::is_retryable() const {
 }
 
 bool AwsError::is_not_found() const {
-  if (code.ends_with(".NotFound") || code.ends_with("NotFound")) return true;
+  if (code.ends_with(".NotFound") || code.ends_with("NotFound") || code.ends_with(".NotFoundException"))
+    return true;
   return one_of(code, {"NoSuchEntity", "ResourceNotFoundException", "NoSuchKey", "NoSuchBucket",
                        "ParameterNotFound", "LoadBalancerNotFound", "InvalidAllocationID.NotFound",
                        "InvalidGroup.NotFound", "NatGatewayNotFound"});
@@ -49,6 +50,7 @@ bool AwsError::is_dependency_violation() const {
 
 bool AwsError::is_already_exists() const {
   return code.ends_with("AlreadyExists") || code.ends_with(".Duplicate") ||
+         code.ends_with(".AlreadyExistsException") ||
          one_of(code, {"EntityAlreadyExists", "ResourceInUseException", "ResourceExistsException",
                        "InvalidPermission.Duplicate"});
 }
