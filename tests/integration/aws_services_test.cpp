@@ -1,6 +1,7 @@
 // ELB, SSM, S3 and the tagging API against moto with authentication on.
 #include <gtest/gtest.h>
 
+#include "operator/aws/ec2.h"
 #include "operator/aws/elb.h"
 #include "operator/aws/s3.h"
 #include "operator/aws/ssm.h"
@@ -62,6 +63,70 @@ TEST(AwsElb, EmptyRegionListsNothingAndDeleteOfUnknownIsAnError) {
   if (!gone) {
     EXPECT_TRUE(gone.error().is_not_found()) << gone.error().str();
   }
+}
+
+// What a child cluster's AWS Load Balancer Controller leaves in the VPC: found with its tags,
+// deleted, and gone.
+TEST(AwsElb, LoadBalancersLeftByAChildClusterAreFoundByTagAndDeleted) {
+  const auto& env = AwsTestEnv::get();
+  Ec2Client ec2(env.client(services::kEc2));
+  auto vpc = ec2.create_vpc({"10.88.0.0/16", {{"aura.io/cluster-uid", "uid-elb-test"}}});
+  ASSERT_TRUE(vpc) << vpc.error().str();
+  auto a = ec2.create_subnet({vpc->id, "10.88.1.0/24", env.region + "a", "", {}});
+  auto b = ec2.create_subnet({vpc->id, "10.88.2.0/24", env.region + "b", "", {}});
+  ASSERT_TRUE(a && b);
+  auto elbv2 = env.client(services::kElbV2);
+  auto created = elbv2->query("CreateLoadBalancer", "2015-12-01",
+                              {{"Name", "k8s-default-web-abc123"},
+                               {"Subnets.member.1", a->id},
+                               {"Subnets.member.2", b->id},
+                               {"Type", "network"},
+                               {"Tags.member.1.Key", "elbv2.k8s.aws/cluster"},
+                               {"Tags.member.1.Value", "aura-demo"},
+                               {"Tags.member.2.Key", "kubernetes.io/cluster/aura-demo"},
+                               {"Tags.member.2.Value", "owned"}});
+  ASSERT_TRUE(created) << created.error().str();
+  auto classic = env.client(services::kElb);
+  auto clb = classic->query("CreateLoadBalancer", "2012-06-01",
+                            {{"LoadBalancerName", "a1b2c3-classic"},
+                             {"Subnets.member.1", a->id},
+                             {"Listeners.member.1.Protocol", "TCP"},
+                             {"Listeners.member.1.LoadBalancerPort", "80"},
+                             {"Listeners.member.1.InstancePort", "30080"},
+                             {"Tags.member.1.Key", "kubernetes.io/cluster/aura-demo"},
+                             {"Tags.member.1.Value", "owned"}});
+  ASSERT_TRUE(clb) << clb.error().str();
+
+  ElbV2Client v2(elbv2);
+  auto lbs = v2.describe_load_balancers();
+  ASSERT_TRUE(lbs) << lbs.error().str();
+  const LoadBalancer* ours = nullptr;
+  for (const auto& lb : *lbs)
+    if (lb.tags.contains("elbv2.k8s.aws/cluster") &&
+        lb.tags.at("elbv2.k8s.aws/cluster") == "aura-demo")
+      ours = &lb;
+  ASSERT_NE(ours, nullptr);
+  EXPECT_EQ(ours->vpc_id, vpc->id);
+  ASSERT_TRUE(v2.delete_load_balancer(ours->arn));
+
+  ElbClassicClient v1(classic);
+  auto clbs = v1.describe_load_balancers();
+  ASSERT_TRUE(clbs) << clbs.error().str();
+  bool found = false;
+  for (const auto& lb : *clbs)
+    if (lb.name == "a1b2c3-classic") found = lb.tags.contains("kubernetes.io/cluster/aura-demo");
+  EXPECT_TRUE(found);
+  ASSERT_TRUE(v1.delete_load_balancer("a1b2c3-classic"));
+
+  auto after = v2.describe_load_balancers();
+  ASSERT_TRUE(after);
+  for (const auto& lb : *after) EXPECT_NE(lb.name, "k8s-default-web-abc123");
+  auto after_classic = v1.describe_load_balancers();
+  ASSERT_TRUE(after_classic);
+  for (const auto& lb : *after_classic) EXPECT_NE(lb.name, "a1b2c3-classic");
+  ASSERT_TRUE(ec2.delete_subnet(a->id));
+  ASSERT_TRUE(ec2.delete_subnet(b->id));
+  ASSERT_TRUE(ec2.delete_vpc(vpc->id));
 }
 
 TEST(AwsTagging, FindsTaggedResources) {
