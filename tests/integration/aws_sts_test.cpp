@@ -138,3 +138,92 @@ TEST(AwsSts, EksTokenIsAPresignedGetCallerIdentity) {
 
 }  // namespace
 }  // namespace aura::aws
+
+#include <filesystem>
+#include <fstream>
+
+#include "operator/aws/credential_chain.h"
+
+namespace aura::aws {
+namespace {
+
+std::string make_role(const std::string& name, const std::string& principal_json) {
+  auto iam = AwsTestEnv::get().client(services::kIam);
+  const std::string trust =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)" + principal_json +
+      R"(,"Action":["sts:AssumeRole","sts:AssumeRoleWithWebIdentity"]}]})";
+  auto role = iam->query("CreateRole", "2010-05-08",
+                         {{"RoleName", name}, {"AssumeRolePolicyDocument", trust}});
+  EXPECT_TRUE(role) << role.error().str();
+  return role ? xml_text(**role, "Arn") : "";
+}
+
+StsFactory sts_factory() {
+  const auto& env = AwsTestEnv::get();
+  return [&env](CredentialsProviderPtr creds) {
+    AwsClientOptions o;
+    o.env = env.env();
+    return StsClient(
+        std::make_shared<AwsClient>(services::kSts, env.region, std::move(creds), env.http(), o));
+  };
+}
+
+// IRSA: a projected service-account token and a role ARN, exchanged without a signature.
+TEST(AwsCredentialChain, WebIdentityTokenFileBecomesRoleCredentials) {
+  const auto& env = AwsTestEnv::get();
+  const std::string name = "aura-irsa-" + std::to_string(std::random_device{}() % 100000);
+  const std::string arn =
+      make_role(name, R"({"Federated":"arn:aws:iam::)" + env.account_id +
+                          R"(:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/TEST"})");
+  const std::string dir = ::testing::TempDir() + "/irsa";
+  std::filesystem::create_directories(dir);
+  // JWT-shaped: header.payload.signature (the emulator does not verify OIDC signatures).
+  std::ofstream(dir + "/token")
+      << "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YXVyYTphdXJhIn0.c2ln\n";
+  auto lookup = [&](std::string_view n) -> std::optional<std::string> {
+    if (n == "AWS_WEB_IDENTITY_TOKEN_FILE") return dir + "/token";
+    if (n == "AWS_ROLE_ARN") return arn;
+    if (n == "AWS_ROLE_SESSION_NAME") return "aura-irsa";
+    return std::nullopt;
+  };
+  WebIdentityProvider provider(lookup, sts_factory());
+  auto creds = provider.get();
+  ASSERT_TRUE(creds) << creds.error();
+  EXPECT_FALSE(creds->session_token.empty());
+  AwsClientOptions o;
+  o.env = env.env();
+  auto as_role = StsClient(std::make_shared<AwsClient>(
+                               services::kSts, env.region,
+                               std::make_shared<StaticCredentialsProvider>(*creds), env.http(), o))
+                     .get_caller_identity();
+  ASSERT_TRUE(as_role) << as_role.error().str();
+  EXPECT_NE(as_role->arn.find("assumed-role/" + name + "/aura-irsa"), std::string::npos)
+      << as_role->arn;
+}
+
+// A profile that assumes a role with another profile's keys (role_arn + source_profile).
+TEST(AwsCredentialChain, ProfileWithRoleArnAssumesThroughSts) {
+  const auto& env = AwsTestEnv::get();
+  const std::string name = "aura-profile-" + std::to_string(std::random_device{}() % 100000);
+  const std::string arn = make_role(name, R"({"AWS":")" + env.user_arn + R"("})");
+  const std::string dir = ::testing::TempDir() + "/profiles";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/credentials")
+      << "[base]\naws_access_key_id = " << env.credentials.access_key_id
+      << "\naws_secret_access_key = " << env.credentials.secret_access_key << "\n";
+  std::ofstream(dir + "/config") << "[profile ops]\nrole_arn = " << arn
+                                 << "\nsource_profile = base\nrole_session_name = aura-ops\n";
+  auto lookup = [&](std::string_view n) -> std::optional<std::string> {
+    if (n == "AWS_SHARED_CREDENTIALS_FILE") return dir + "/credentials";
+    if (n == "AWS_CONFIG_FILE") return dir + "/config";
+    if (n == "AWS_PROFILE") return "ops";
+    return std::nullopt;
+  };
+  auto creds = ProfileProvider(lookup, sts_factory()).get();
+  ASSERT_TRUE(creds) << creds.error();
+  EXPECT_EQ(creds->source, "profile:ops");
+  EXPECT_FALSE(creds->session_token.empty());
+}
+
+}  // namespace
+}  // namespace aura::aws
