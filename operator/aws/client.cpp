@@ -207,6 +207,17 @@ Result<XmlDocument> AwsClient::query(std::string_view operation, std::string_vie
   return doc;
 }
 
+Result<nlohmann::json> AwsClient::json_body(std::string_view operation,
+                                            const http::ClientResponse& resp) const {
+  if (resp.body.empty()) return nlohmann::json::object();
+  auto j = nlohmann::json::parse(resp.body, nullptr, false);
+  if (j.is_discarded())
+    return std::unexpected(AwsError{std::string(service_.name), std::string(operation), resp.status,
+                                    "MalformedResponse", "the answer is not JSON",
+                                    resp.header("x-amzn-requestid"), false});
+  return j;
+}
+
 Result<nlohmann::json> AwsClient::rest_json(std::string_view operation, std::string_view method,
                                             const std::string& path, const nlohmann::json* body) {
   http::Headers headers;
@@ -217,13 +228,7 @@ Result<nlohmann::json> AwsClient::rest_json(std::string_view operation, std::str
   }
   auto resp = send(operation, std::string(method), path, std::move(headers), payload);
   if (!resp) return std::unexpected(resp.error());
-  if (resp->body.empty()) return nlohmann::json::object();
-  auto j = nlohmann::json::parse(resp->body, nullptr, false);
-  if (j.is_discarded())
-    return std::unexpected(AwsError{std::string(service_.name), std::string(operation),
-                                    resp->status, "MalformedResponse", "the answer is not JSON",
-                                    resp->header("x-amzn-requestid"), false});
-  return j;
+  return json_body(operation, *resp);
 }
 
 Result<nlohmann::json> AwsClient::json_rpc(std::string_view operation,
@@ -234,13 +239,7 @@ Result<nlohmann::json> AwsClient::json_rpc(std::string_view operation,
       {"X-Amz-Target", std::string(target_prefix) + "." + std::string(operation)}};
   auto resp = send(operation, "POST", "/", std::move(headers), body.dump());
   if (!resp) return std::unexpected(resp.error());
-  if (resp->body.empty()) return nlohmann::json::object();
-  auto j = nlohmann::json::parse(resp->body, nullptr, false);
-  if (j.is_discarded())
-    return std::unexpected(AwsError{std::string(service_.name), std::string(operation),
-                                    resp->status, "MalformedResponse", "the answer is not JSON",
-                                    resp->header("x-amzn-requestid"), false});
-  return j;
+  return json_body(operation, *resp);
 }
 
 Result<http::ClientResponse> AwsClient::rest(std::string_view operation, std::string_view method,

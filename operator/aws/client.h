@@ -80,6 +80,8 @@ class AwsClient {
                                     const std::string& path, http::Headers headers,
                                     const std::string& body);
   AwsError parse_error(std::string_view operation, const http::ClientResponse& response) const;
+  Result<nlohmann::json> json_body(std::string_view operation,
+                                   const http::ClientResponse& response) const;
   void wait(std::chrono::milliseconds d) const;
   void note_clock_skew(const http::ClientResponse& response);
 

@@ -74,29 +74,46 @@ std::map<std::string, std::map<std::string, std::string>> parse_elb_tags(
   return out;
 }
 
-Result<std::vector<LoadBalancer>> ElbV2Client::describe_load_balancers() {
+namespace {
+
+using PageParser = std::vector<LoadBalancer> (*)(const pugi::xml_node&, std::string*);
+
+// Both ELB APIs list load balancers with Marker pagination and return their tags from a
+// separate DescribeTags of at most 20 resources, keyed by ARN (v2) or name (classic).
+Result<std::vector<LoadBalancer>> describe_with_tags(AwsClient& client, std::string_view version,
+                                                     PageParser parse, const std::string& tag_param,
+                                                     const char* tag_key,
+                                                     std::string LoadBalancer::*id) {
   std::vector<LoadBalancer> all;
   auto pages = for_each_page([&](const std::string& marker) -> Result<std::string> {
     QueryParams p;
     if (!marker.empty()) p.emplace_back("Marker", marker);
-    auto doc = client_->query("DescribeLoadBalancers", kV2, p);
+    auto doc = client.query("DescribeLoadBalancers", version, p);
     if (!doc) return std::unexpected(doc.error());
     std::string next;
-    auto page = parse_elbv2_load_balancers(result_of(**doc, "DescribeLoadBalancers"), &next);
+    auto page = parse(result_of(**doc, "DescribeLoadBalancers"), &next);
     all.insert(all.end(), page.begin(), page.end());
     return next;
   });
   if (!pages) return std::unexpected(pages.error());
   for (size_t i = 0; i < all.size(); i += kTagBatch) {
+    const size_t end = std::min(all.size(), i + kTagBatch);
     QueryParams p;
-    for (size_t j = i; j < std::min(all.size(), i + kTagBatch); ++j)
-      p.emplace_back("ResourceArns.member." + std::to_string(j - i + 1), all[j].arn);
-    auto doc = client_->query("DescribeTags", kV2, p);
+    for (size_t j = i; j < end; ++j)
+      p.emplace_back(tag_param + ".member." + std::to_string(j - i + 1), all[j].*id);
+    auto doc = client.query("DescribeTags", version, p);
     if (!doc) return std::unexpected(doc.error());
-    auto tags = parse_elb_tags(result_of(**doc, "DescribeTags"), "ResourceArn");
-    for (size_t j = i; j < std::min(all.size(), i + kTagBatch); ++j) all[j].tags = tags[all[j].arn];
+    auto tags = parse_elb_tags(result_of(**doc, "DescribeTags"), tag_key);
+    for (size_t j = i; j < end; ++j) all[j].tags = tags[all[j].*id];
   }
   return all;
+}
+
+}  // namespace
+
+Result<std::vector<LoadBalancer>> ElbV2Client::describe_load_balancers() {
+  return describe_with_tags(*client_, kV2, parse_elbv2_load_balancers, "ResourceArns",
+                            "ResourceArn", &LoadBalancer::arn);
 }
 
 Result<void> ElbV2Client::delete_load_balancer(const std::string& arn) {
@@ -129,29 +146,8 @@ Result<void> ElbV2Client::delete_target_group(const std::string& arn) {
 }
 
 Result<std::vector<LoadBalancer>> ElbClassicClient::describe_load_balancers() {
-  std::vector<LoadBalancer> all;
-  auto pages = for_each_page([&](const std::string& marker) -> Result<std::string> {
-    QueryParams p;
-    if (!marker.empty()) p.emplace_back("Marker", marker);
-    auto doc = client_->query("DescribeLoadBalancers", kClassic, p);
-    if (!doc) return std::unexpected(doc.error());
-    std::string next;
-    auto page = parse_classic_load_balancers(result_of(**doc, "DescribeLoadBalancers"), &next);
-    all.insert(all.end(), page.begin(), page.end());
-    return next;
-  });
-  if (!pages) return std::unexpected(pages.error());
-  for (size_t i = 0; i < all.size(); i += kTagBatch) {
-    QueryParams p;
-    for (size_t j = i; j < std::min(all.size(), i + kTagBatch); ++j)
-      p.emplace_back("LoadBalancerNames.member." + std::to_string(j - i + 1), all[j].name);
-    auto doc = client_->query("DescribeTags", kClassic, p);
-    if (!doc) return std::unexpected(doc.error());
-    auto tags = parse_elb_tags(result_of(**doc, "DescribeTags"), "LoadBalancerName");
-    for (size_t j = i; j < std::min(all.size(), i + kTagBatch); ++j)
-      all[j].tags = tags[all[j].name];
-  }
-  return all;
+  return describe_with_tags(*client_, kClassic, parse_classic_load_balancers, "LoadBalancerNames",
+                            "LoadBalancerName", &LoadBalancer::name);
 }
 
 Result<void> ElbClassicClient::delete_load_balancer(const std::string& name) {

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "operator/aws/crypto.h"
+#include "operator/common/percent_encoding.h"
 
 namespace aura::aws {
 
@@ -133,20 +134,7 @@ std::string Credentials::redacted() const {
 namespace sigv4 {
 
 std::string uri_encode(std::string_view s, bool encode_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3 / 2);
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (c == '/' && !encode_slash)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return percent_encode(s, encode_slash);
 }
 
 std::string canonical_uri(std::string_view path, bool double_encode_path) {

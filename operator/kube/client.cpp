@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "operator/common/percent_encoding.h"
+
 namespace aura::kube {
 
 namespace {
@@ -41,19 +43,7 @@ std::string object_name(const Json& object) {
 }  // namespace
 
 std::string url_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return percent_encode(value);
 }
 
 Client::Client(std::shared_ptr<HttpTransport> transport, metrics::RegistryPtr metrics)
