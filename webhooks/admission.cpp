@@ -1,0 +1,207 @@
+#include "webhooks/admission.h"
+
+#include <array>
+
+namespace aura::webhooks {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string render_value(const json& v) {
+  // Strings are quoted as Go's %q would; numbers and booleans bare, as Kubernetes prints them.
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string string_at(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string FieldError::to_string() const {
+  switch (type) {
+    case Type::kRequired:
+      return field + ": Required value" + (detail.empty() ? "" : ": " + detail);
+    case Type::kForbidden:
+      return field + ": Forbidden" + (detail.empty() ? "" : ": " + detail);
+    case Type::kNotSupported:
+      return field + ": Unsupported value: " + render_value(value) +
+             (detail.empty() ? "" : ": " + detail);
+    case Type::kDuplicate:
+      return field + ": Duplicate value: " + render_value(value);
+    case Type::kInvalid:
+      break;
+  }
+  return field + ": Invalid value: " + render_value(value) + (detail.empty() ? "" : ": " + detail);
+}
+
+std::string join_errors(const FieldErrors& errors) {
+  if (errors.size() == 1) return errors.front().to_string();
+  std::string out = "[";
+  for (size_t i = 0; i < errors.size(); ++i) out += (i ? ", " : "") + errors[i].to_string();
+  return out + "]";
+}
+
+AdmissionResponse AdmissionResponse::allow(std::vector<std::string> warnings) {
+  AdmissionResponse r;
+  r.warnings = std::move(warnings);
+  return r;
+}
+
+AdmissionResponse AdmissionResponse::invalid(const FieldErrors& errors,
+                                             std::vector<std::string> warnings) {
+  AdmissionResponse r;
+  r.allowed = false;
+  r.code = 422;
+  r.reason = "Invalid";
+  r.message = join_errors(errors);
+  r.warnings = std::move(warnings);
+  return r;
+}
+
+AdmissionResponse AdmissionResponse::bad_request(std::string message) {
+  AdmissionResponse r;
+  r.allowed = false;
+  r.code = 400;
+  r.reason = "BadRequest";
+  r.message = std::move(message);
+  return r;
+}
+
+AdmissionResponse AdmissionResponse::forbidden(std::string message) {
+  AdmissionResponse r;
+  r.allowed = false;
+  r.code = 403;
+  r.reason = "Forbidden";
+  r.message = std::move(message);
+  return r;
+}
+
+AdmissionResponse AdmissionResponse::patched(nlohmann::json patch,
+                                             std::vector<std::string> warnings) {
+  AdmissionResponse r;
+  if (patch.is_array() && !patch.empty()) r.patch = std::move(patch);
+  r.warnings = std::move(warnings);
+  return r;
+}
+
+std::expected<AdmissionRequest, std::string> decode_review(std::string_view body) {
+  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return std::unexpected("malformed JSON");
+  if (!doc.is_object()) return std::unexpected("an AdmissionReview must be a JSON object");
+  if (string_at(doc, "apiVersion") != "admission.k8s.io/v1" ||
+      string_at(doc, "kind") != "AdmissionReview")
+    return std::unexpected("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
+  auto req = doc.find("request");
+  if (req == doc.end() || !req->is_object()) return std::unexpected("request: Required value");
+  AdmissionRequest r;
+  r.uid = string_at(*req, "uid");
+  if (r.uid.empty()) return std::unexpected("request.uid: Required value");
+  if (auto k = req->find("kind"); k != req->end() && k->is_object()) {
+    r.group = string_at(*k, "group");
+    r.version = string_at(*k, "version");
+    r.kind = string_at(*k, "kind");
+  }
+  r.name = string_at(*req, "name");
+  r.namespace_ = string_at(*req, "namespace");
+  r.operation = string_at(*req, "operation");
+  if (r.operation.empty()) return std::unexpected("request.operation: Required value");
+  if (auto u = req->find("userInfo"); u != req->end() && u->is_object())
+    r.username = string_at(*u, "username");
+  if (auto d = req->find("dryRun"); d != req->end() && d->is_boolean()) r.dry_run = d->get<bool>();
+  if (auto o = req->find("object"); o != req->end()) r.object = std::move(*o);
+  if (auto o = req->find("oldObject"); o != req->end()) r.old_object = std::move(*o);
+  if ((r.operation == "CREATE" || r.operation == "UPDATE") && !r.object.is_object())
+    return std::unexpected("request.object: Required value for " + r.operation);
+  if (r.operation == "UPDATE" && !r.old_object.is_object())
+    return std::unexpected("request.oldObject: Required value for UPDATE");
+  return r;
+}
+
+json encode_review(const std::string& uid, const AdmissionResponse& resp) {
+  json response = {{"uid", uid}, {"allowed", resp.allowed}};
+  if (!resp.allowed) {
+    response["status"] = {{"code", resp.code}, {"message", resp.message}};
+    if (!resp.reason.empty()) response["status"]["reason"] = resp.reason;
+  }
+  if (!resp.warnings.empty()) response["warnings"] = resp.warnings;
+  if (resp.allowed && resp.patch) {
+    response["patchType"] = "JSONPatch";
+    response["patch"] = base64_encode(resp.patch->dump());
+  }
+  return {{"apiVersion", "admission.k8s.io/v1"},
+          {"kind", "AdmissionReview"},
+          {"response", std::move(response)}};
+}
+
+http::Response serve_review(const http::Request& request, const AdmissionHandler& handler) {
+  const auto text = [](int status, std::string body) {
+    return http::Response{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
+  };
+  if (request.method != "POST") {
+    auto r = text(405, "method not allowed: use POST");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  const std::string_view ct = request.content_type;
+  const std::string_view media = ct.substr(0, ct.find(';'));
+  if (media != "application/json")
+    return text(400,
+                "unsupported Content-Type \"" + std::string(ct) + "\": expected application/json");
+  auto review = decode_review(request.body);
+  if (!review) return text(400, "bad AdmissionReview: " + review.error());
+  AdmissionResponse resp;
+  try {
+    resp = handler(*review);
+  } catch (const std::exception& e) {
+    resp = AdmissionResponse::bad_request(std::string("internal error: ") + e.what());
+    resp.code = 500;
+    resp.reason = "InternalError";
+  }
+  return {200, "application/json", encode_review(review->uid, resp).dump()};
+}
+
+http::Handler review_endpoint(AdmissionHandler handler) {
+  return
+      [handler = std::move(handler)](const http::Request& r) { return serve_review(r, handler); };
+}
+
+std::string base64_encode(std::string_view data) {
+  static constexpr char kTable[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    const unsigned v = static_cast<unsigned char>(data[i]) << 16 |
+                       static_cast<unsigned char>(data[i + 1]) << 8 |
+                       static_cast<unsigned char>(data[i + 2]);
+    out += {kTable[v >> 18], kTable[(v >> 12) & 63], kTable[(v >> 6) & 63], kTable[v & 63]};
+  }
+  if (i + 1 == data.size()) {
+    const unsigned v = static_cast<unsigned char>(data[i]) << 16;
+    out += {kTable[v >> 18], kTable[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == data.size()) {
+    const unsigned v =
+        static_cast<unsigned char>(data[i]) << 16 | static_cast<unsigned char>(data[i + 1]) << 8;
+    out += {kTable[v >> 18], kTable[(v >> 12) & 63], kTable[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+std::string json_pointer_escape(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace aura::webhooks

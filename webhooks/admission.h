@@ -1,0 +1,75 @@
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "operator/http/server.h"
+
+namespace aura::webhooks {
+
+// The parts of an admission.k8s.io/v1 AdmissionRequest that the handlers read.
+struct AdmissionRequest {
+  std::string uid;
+  std::string group, version, kind;  // request.kind
+  std::string name, namespace_;
+  std::string operation;  // CREATE, UPDATE, DELETE, CONNECT
+  std::string username;   // request.userInfo.username
+  bool dry_run = false;
+  nlohmann::json object;      // null for DELETE
+  nlohmann::json old_object;  // null for CREATE
+};
+
+// One field error, rendered as Kubernetes does: `spec.network.vpcCIDR: Invalid value:
+// "10.0.0.0/33": must be ...`.
+struct FieldError {
+  enum class Type { kInvalid, kRequired, kForbidden, kNotSupported, kDuplicate };
+  Type type = Type::kInvalid;
+  std::string field;
+  nlohmann::json value;  // rendered for kInvalid, kNotSupported and kDuplicate
+  std::string detail;
+  std::string to_string() const;
+};
+using FieldErrors = std::vector<FieldError>;
+
+// "a" alone, or "[a, b]" for several (as Kubernetes' ErrorList aggregate).
+std::string join_errors(const FieldErrors& errors);
+
+struct AdmissionResponse {
+  bool allowed = true;
+  int code = 200;       // status.code when denied: 422 for invalid objects, 400 otherwise
+  std::string reason;   // status.reason: Invalid, BadRequest, Forbidden
+  std::string message;  // status.message
+  std::vector<std::string> warnings;
+  std::optional<nlohmann::json> patch;  // a JSON Patch (RFC 6902) array, sent base64
+
+  static AdmissionResponse allow(std::vector<std::string> warnings = {});
+  static AdmissionResponse invalid(const FieldErrors& errors,
+                                   std::vector<std::string> warnings = {});
+  static AdmissionResponse bad_request(std::string message);
+  static AdmissionResponse forbidden(std::string message);
+  static AdmissionResponse patched(nlohmann::json patch, std::vector<std::string> warnings = {});
+};
+
+// Decodes an AdmissionReview v1 body; the error says what is wrong for a 400.
+std::expected<AdmissionRequest, std::string> decode_review(std::string_view body);
+// The AdmissionReview v1 answer for `uid`.
+nlohmann::json encode_review(const std::string& uid, const AdmissionResponse& response);
+
+using AdmissionHandler = std::function<AdmissionResponse(const AdmissionRequest&)>;
+
+// The HTTP side: POST with Content-Type application/json only (400 otherwise, 405 for another
+// method), a malformed review is answered 400 with a plain message, and any exception in the
+// handler becomes a denial with code 500 (never a crash, never a dropped connection).
+http::Response serve_review(const http::Request& request, const AdmissionHandler& handler);
+http::Handler review_endpoint(AdmissionHandler handler);
+
+std::string base64_encode(std::string_view data);
+// JSON Pointer escaping of one reference token ("~" -> "~0", "/" -> "~1").
+std::string json_pointer_escape(std::string_view token);
+
+}  // namespace aura::webhooks

@@ -1,0 +1,363 @@
+#include "webhooks/tls_server.h"
+
+#include <openssl/ssl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <expected>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace aura::webhooks {
+
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// TLS 1.2: ECDHE with AEAD only (forward secrecy, no CBC, no RSA key exchange). TLS 1.3: the
+// standard AEAD suites.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kTls13Suites =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+
+struct FileStamp {
+  long long mtime_ns = -1;
+  long long size = -1;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp stamp_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec,
+          static_cast<long long>(st.st_size)};
+}
+
+std::expected<std::shared_ptr<ssl::context>, std::string> make_context(const std::string& cert,
+                                                                       const std::string& key) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* h = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
+  SSL_CTX_set_options(
+      h, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_cipher_list(h, kTls12Ciphers) != 1 ||
+      SSL_CTX_set_ciphersuites(h, kTls13Suites) != 1)
+    return std::unexpected("cannot set cipher suites");
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert, ec);
+  if (ec) return std::unexpected("certificate " + cert + ": " + ec.message());
+  ctx->use_private_key_file(key, ssl::context::pem, ec);
+  if (ec) return std::unexpected("key " + key + ": " + ec.message());
+  if (SSL_CTX_check_private_key(h) != 1) return std::unexpected("certificate and key do not match");
+  return ctx;
+}
+
+}  // namespace
+
+class Session;
+
+struct TlsServer::Impl {
+  TlsServerOptions options;
+  log::Logger log;
+  std::map<std::string, http::Handler> routes;
+  unsigned short bound_port = 0;
+
+  std::atomic<std::shared_ptr<ssl::context>> context;
+  std::atomic<int> generation{0};
+  std::mutex reload_mu;
+  Clock::time_point last_check{};
+  FileStamp cert_stamp, key_stamp;
+
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mu;
+  std::condition_variable sessions_cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  std::vector<std::thread> threads;
+  // Declared last: destroyed first, so pending handlers (and the sessions they hold) go while
+  // the members above still exist.
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::steady_timer reload_timer{io};
+  asio::steady_timer accept_timer{io};
+
+  Impl(TlsServerOptions o, log::Logger l) : options(std::move(o)), log(std::move(l)) {}
+
+  bool reload(bool force);
+  void accept();
+  // Also checks the files on a timer, so that a rotation is picked up (and logged) while the
+  // apiserver keeps reusing its connections.
+  void schedule_reload() {
+    reload_timer.expires_after(
+        std::max<std::chrono::milliseconds>(options.reload_check, std::chrono::milliseconds(100)));
+    reload_timer.async_wait([this](beast::error_code ec) {
+      if (ec || stopping) return;
+      reload(false);
+      schedule_reload();
+    });
+  }
+  void add(Session* s, std::weak_ptr<Session> w) {
+    std::lock_guard lock(sessions_mu);
+    sessions.emplace(s, std::move(w));
+  }
+  void remove(Session* s) {
+    std::lock_guard lock(sessions_mu);
+    sessions.erase(s);
+    sessions_cv.notify_all();
+  }
+};
+
+bool TlsServer::Impl::reload(bool force) {
+  std::lock_guard lock(reload_mu);
+  const auto now = Clock::now();
+  if (!force && now - last_check < options.reload_check) return false;
+  last_check = now;
+  const auto cert = stamp_of(options.cert_file);
+  const auto key = stamp_of(options.key_file);
+  if (!force && cert == cert_stamp && key == key_stamp) return false;
+  auto ctx = make_context(options.cert_file, options.key_file);
+  if (!ctx) {
+    // A rotation may be half written (new cert, old key): keep serving with the old pair and
+    // try again at the next check.
+    log.warn("cannot load serving certificate", {{"error", ctx.error()}});
+    return false;
+  }
+  cert_stamp = cert;
+  key_stamp = key;
+  context.store(std::move(*ctx));
+  const int gen = ++generation;
+  log.info("serving certificate loaded", {{"generation", gen}, {"cert", options.cert_file}});
+  return true;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, TlsServer::Impl& server, std::shared_ptr<ssl::context> ctx)
+      : server_(server), ctx_(std::move(ctx)), stream_(std::move(socket), *ctx_) {}
+  ~Session() { server_.remove(this); }
+
+  void start() {
+    server_.add(this, weak_from_this());
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      beast::get_lowest_layer(self->stream_).expires_after(self->server_.options.handshake_timeout);
+      self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+        if (ec) return self->close_socket();
+        self->read();
+      });
+    });
+  }
+
+  // Called on the session's strand when the server stops: an idle keep-alive connection closes
+  // now; one in the middle of a request finishes it and then closes.
+  void on_stop() {
+    if (!busy_ && parser_ && !parser_->got_some()) beast::get_lowest_layer(stream_).cancel();
+  }
+
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  void read() {
+    if (server_.stopping) return shutdown();
+    parser_.emplace();
+    parser_->body_limit(server_.options.body_limit);
+    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit)
+      return reply({413, "text/plain; charset=utf-8", "request body too large\n"}, false, 11);
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
+      return reply({400, "text/plain; charset=utf-8", "malformed HTTP request\n"}, false, 11);
+    if (ec) return close_socket();
+    busy_ = true;
+    auto req = parser_->release();
+    http::Request r{std::string(req.method_string()),
+                    std::string(req.target()),
+                    std::string(req[bhttp::field::content_type]),
+                    std::move(req.body()),
+                    {}};
+    for (const auto& field : req) r.headers.emplace_back(field.name_string(), field.value());
+    const std::string path = r.target.substr(0, r.target.find('?'));
+    http::Response resp;
+    auto it = server_.routes.find(path);
+    if (it == server_.routes.end()) {
+      resp = {404, "text/plain; charset=utf-8", "not found\n"};
+    } else {
+      try {
+        resp = it->second(r);
+      } catch (const std::exception& e) {
+        server_.log.error("handler failed", {{"path", path}, {"error", e.what()}});
+        resp = {500, "text/plain; charset=utf-8", "internal error\n"};
+      }
+    }
+    reply(resp, req.keep_alive() && !server_.stopping, req.version());
+  }
+
+  void reply(const http::Response& resp, bool keep_alive, unsigned version) {
+    busy_ = true;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
+        static_cast<bhttp::status>(resp.status), version);
+    res->set(bhttp::field::server, "aura");
+    res->set(bhttp::field::content_type, resp.content_type);
+    for (const auto& [k, v] : resp.headers) res->set(k, v);
+    res->keep_alive(keep_alive);
+    res->body() = resp.body;
+    res->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
+    bhttp::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+          self->busy_ = false;
+          if (ec) return self->close_socket();
+          if (!keep_alive) return self->shutdown();
+          self->read();
+        });
+  }
+
+  void shutdown() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));
+    stream_.async_shutdown(
+        [self = shared_from_this()](beast::error_code) { self->close_socket(); });
+  }
+
+  void close_socket() {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(stream_).close();
+  }
+
+  TlsServer::Impl& server_;
+  std::shared_ptr<ssl::context> ctx_;  // the pair this connection was handshaken with
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool busy_ = false;
+};
+
+void TlsServer::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || stopping) return;
+    if (ec) {
+      // Out of file descriptors and the like: back off briefly rather than spin.
+      log.warn("accept failed", {{"error", ec.message()}});
+      accept_timer.expires_after(std::chrono::milliseconds(100));
+      accept_timer.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopping) accept();
+      });
+      return;
+    }
+    reload(false);
+    std::make_shared<Session>(std::move(socket), *this, context.load())->start();
+    accept();
+  });
+}
+
+TlsServer::TlsServer(TlsServerOptions options, log::Logger logger)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(logger))) {}
+
+TlsServer::~TlsServer() {
+  stop();
+}
+
+void TlsServer::route(const std::string& path, http::Handler handler) {
+  impl_->routes[path] = std::move(handler);
+}
+
+unsigned short TlsServer::port() const {
+  return impl_->bound_port;
+}
+
+int TlsServer::generation() const {
+  return impl_->generation.load();
+}
+
+bool TlsServer::reload_if_changed() {
+  return impl_->reload(false);
+}
+
+bool TlsServer::start() {
+  auto& o = impl_->options;
+  if (!impl_->reload(true)) {
+    impl_->log.error("no usable serving certificate", {{"cert", o.cert_file}, {"key", o.key_file}});
+    return false;
+  }
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(o.address, ec);
+  if (ec) {
+    impl_->log.error("invalid listen address", {{"address", o.address}});
+    return false;
+  }
+  tcp::endpoint endpoint(address, o.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    impl_->log.error("cannot listen",
+                     {{"address", o.address}, {"port", o.port}, {"error", ec.message()}});
+    return false;
+  }
+  impl_->bound_port = impl_->acceptor.local_endpoint().port();
+  impl_->accept();
+  impl_->schedule_reload();
+  for (int i = 0; i < std::max(1, o.threads); ++i)
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  impl_->log.info("webhook server listening",
+                  {{"address", o.address}, {"port", impl_->bound_port}});
+  return true;
+}
+
+void TlsServer::stop() {
+  if (impl_->threads.empty()) return;
+  impl_->stopping = true;
+  asio::post(impl_->io, [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+    impl_->reload_timer.cancel();
+    impl_->accept_timer.cancel();
+  });
+  {
+    // Take strong references under the lock but drop them outside it: the last reference to a
+    // session runs its destructor, which takes the lock.
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(impl_->sessions_mu);
+      for (auto& [_, weak] : impl_->sessions)
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    for (auto& s : live) asio::dispatch(s->executor(), [s] { s->on_stop(); });
+    live.clear();
+    std::unique_lock lock(impl_->sessions_mu);
+    impl_->sessions_cv.wait_for(lock, impl_->options.shutdown_grace,
+                                [this] { return impl_->sessions.empty(); });
+  }
+  impl_->io.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
+  impl_->threads.clear();
+  impl_->log.info("webhook server stopped");
+}
+
+}  // namespace aura::webhooks

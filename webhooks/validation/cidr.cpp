@@ -1,0 +1,42 @@
+#include "webhooks/validation/cidr.h"
+
+#include <charconv>
+
+namespace aura::webhooks {
+
+namespace {
+
+std::optional<unsigned> parse_number(std::string_view s, unsigned max) {
+  if (s.empty() || s.size() > 3 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  unsigned v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || v > max) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+CidrParse parse_ipv4_cidr(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos)
+    return {std::nullopt, "must be an IPv4 CIDR such as 10.0.0.0/16"};
+  auto prefix = parse_number(text.substr(slash + 1), 32);
+  if (!prefix) return {std::nullopt, "the prefix length must be a number from 0 to 32"};
+  std::string_view addr = text.substr(0, slash);
+  std::uint32_t ip = 0;
+  for (int i = 0; i < 4; ++i) {
+    const auto dot = addr.find('.');
+    if ((i < 3) == (dot == std::string_view::npos))
+      return {std::nullopt, "must be an IPv4 CIDR such as 10.0.0.0/16"};
+    auto octet = parse_number(addr.substr(0, dot), 255);
+    if (!octet) return {std::nullopt, "must be an IPv4 CIDR such as 10.0.0.0/16"};
+    ip = ip << 8 | *octet;
+    addr = i < 3 ? addr.substr(dot + 1) : std::string_view{};
+  }
+  Ipv4Cidr c{ip, static_cast<int>(*prefix)};
+  if ((ip & c.mask()) != ip)
+    return {std::nullopt, "host bits must be zero (not a network address)"};
+  return {c, {}};
+}
+
+}  // namespace aura::webhooks
