@@ -6,6 +6,7 @@
 #include <random>
 
 #include "reconcilers/common/runtime.h"
+#include "webhooks/routes.h"
 
 namespace aura {
 
@@ -145,6 +146,21 @@ int Manager::run() {
   });
   if (!server.start()) return 1;
 
+  // Admission webhooks run on every replica, leader or not: the apiserver may call any of them.
+  std::unique_ptr<webhooks::TlsServer> webhook_server;
+  if (!config_.webhook_cert_file.empty()) {
+    webhooks::TlsServerOptions wopts;
+    wopts.address = config_.webhook_address;
+    wopts.port = config_.webhook_port;
+    wopts.cert_file = config_.webhook_cert_file;
+    wopts.key_file = config_.webhook_key_file;
+    webhook_server = std::make_unique<webhooks::TlsServer>(wopts, log_.named("webhooks"));
+    webhooks::defaulting::Options dopts;
+    dopts.kubernetes_version = config_.default_kubernetes_version;
+    webhooks::register_routes(*webhook_server, dopts);
+    if (!webhook_server->start()) return 1;
+  }
+
   clusters.start();
   node_pools.start();
   ai_jobs.start();
@@ -191,6 +207,7 @@ int Manager::run() {
   clusters.stop();
   node_pools.stop();
   ai_jobs.stop();
+  if (webhook_server) webhook_server->stop();  // finishes reviews in flight
   server.stop();
   log_.info("stopped");
   return clean ? 0 : 1;

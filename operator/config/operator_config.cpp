@@ -140,6 +140,30 @@ const std::vector<Option>& options() {
          c.default_region = v;
          return std::optional<std::string>();
        }},
+      {"defaultKubernetesVersion", "default-kubernetes-version",
+       "Kubernetes version the defaulting webhook sets when a cluster names none",
+       [](OperatorConfig& c, const std::string& v) {
+         c.default_kubernetes_version = v;
+         return std::optional<std::string>();
+       }},
+      {"webhookAddress", "webhook-address", "listen address of the admission webhooks (HTTPS)",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_address = v;
+         return std::optional<std::string>();
+       }},
+      {"webhookPort", "webhook-port", "listen port of the admission webhooks (0: any free port)",
+       [](OperatorConfig& c, const std::string& v) { return parse_number(v, c.webhook_port); }},
+      {"webhookCertFile", "webhook-cert-file",
+       "PEM serving certificate; the webhooks are off without it",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_cert_file = v;
+         return std::optional<std::string>();
+       }},
+      {"webhookKeyFile", "webhook-key-file", "PEM private key of the serving certificate",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_key_file = v;
+         return std::optional<std::string>();
+       }},
   };
   return kOptions;
 }

@@ -36,6 +36,14 @@ struct OperatorConfig {
   double kube_burst = 100;
 
   std::string default_region = "us-east-1";
+  std::string default_kubernetes_version = "1.33";
+
+  // Admission webhooks, served by every replica. Off unless a certificate is given (a Secret
+  // mounted by cert-manager or by hand; reloaded when it rotates).
+  std::string webhook_address = "0.0.0.0";
+  unsigned short webhook_port = 9443;
+  std::string webhook_cert_file;
+  std::string webhook_key_file;
 };
 
 // Parses a config file; fields absent from the file keep their defaults. Errors name the field.

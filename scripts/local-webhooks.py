@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+"""Prints config/webhooks/*.yaml rewritten for a local aura-operator: clientConfig.url pointing at
+https://127.0.0.1:PORT<path> and caBundle set to the given CA, ready for `kubectl apply -f -`.
+
+Usage: local-webhooks.py PORT CA_FILE
+"""
+import base64
+import pathlib
+import re
+import sys
+
+port, ca_file = sys.argv[1], sys.argv[2]
+ca = base64.b64encode(pathlib.Path(ca_file).read_bytes()).decode()
+root = pathlib.Path(__file__).resolve().parent.parent
+for name in ("validating.yaml", "mutating.yaml"):
+    text = (root / "config" / "webhooks" / name).read_text()
+    # service: {name, namespace, port, path} -> url: https://127.0.0.1:PORT<path>
+    text = re.sub(
+        r"service:\n\s+name: \S+\n\s+namespace: \S+\n\s+port: \d+\n(\s+)path: (\S+)",
+        lambda m: f"url: https://127.0.0.1:{port}{m.group(2)}",
+        text)
+    text = text.replace('caBundle: ""', f"caBundle: {ca}")
+    text = re.sub(r"\n  annotations:\n    cert-manager.io/inject-ca-from: \S+", "", text)
+    sys.stdout.write(text + "\n---\n")
