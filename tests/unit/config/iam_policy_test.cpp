@@ -23,6 +23,13 @@ std::vector<std::string> as_list(const json& v) {
   return out;
 }
 
+// The statements, owned here: ranging over load_policy()["Statement"] would iterate a
+// temporary's member after the temporary is gone.
+const json& statements() {
+  static const json policy = load_policy();
+  return policy["Statement"];
+}
+
 bool has_condition_key(const json& st, const std::string& key_prefix) {
   if (!st.contains("Condition")) return false;
   for (const auto& [op, kv] : st["Condition"].items())
@@ -37,7 +44,7 @@ bool is_read_only(const std::string& action) {
 }
 
 TEST(IamPolicy, NoWildcardActionsAndOnlyAllow) {
-  for (const auto& st : load_policy()["Statement"]) {
+  for (const auto& st : statements()) {
     EXPECT_EQ(st["Effect"], "Allow");
     for (const auto& a : as_list(st["Action"])) EXPECT_EQ(a.find('*'), std::string::npos) << a;
     EXPECT_FALSE(st.contains("NotAction")) << st.dump();
@@ -45,7 +52,7 @@ TEST(IamPolicy, NoWildcardActionsAndOnlyAllow) {
 }
 
 TEST(IamPolicy, Ec2MutationsRequireAuraTags) {
-  for (const auto& st : load_policy()["Statement"]) {
+  for (const auto& st : statements()) {
     for (const auto& a : as_list(st["Action"])) {
       if (a.rfind("ec2:", 0) != 0 || is_read_only(a)) continue;
       EXPECT_TRUE(has_condition_key(st, "aws:RequestTag/aura.io/") ||
@@ -57,7 +64,7 @@ TEST(IamPolicy, Ec2MutationsRequireAuraTags) {
 }
 
 TEST(IamPolicy, IamLimitedToAuraNames) {
-  for (const auto& st : load_policy()["Statement"]) {
+  for (const auto& st : statements()) {
     for (const auto& a : as_list(st["Action"])) {
       if (a.rfind("iam:", 0) != 0 || a == "iam:ListOpenIDConnectProviders") continue;
       for (const auto& r : as_list(st["Resource"])) {
@@ -75,7 +82,7 @@ TEST(IamPolicy, IamLimitedToAuraNames) {
 }
 
 TEST(IamPolicy, EksLimitedToAuraClusters) {
-  for (const auto& st : load_policy()["Statement"]) {
+  for (const auto& st : statements()) {
     for (const auto& a : as_list(st["Action"])) {
       if (a.rfind("eks:", 0) != 0 || a == "eks:ListClusters" || a == "eks:DescribeAddonVersions")
         continue;
@@ -86,7 +93,7 @@ TEST(IamPolicy, EksLimitedToAuraClusters) {
 }
 
 TEST(IamPolicy, DestructiveLoadBalancerAndAssumeRoleActionsAreConditioned) {
-  for (const auto& st : load_policy()["Statement"]) {
+  for (const auto& st : statements()) {
     for (const auto& a : as_list(st["Action"])) {
       if (a == "elasticloadbalancing:DeleteLoadBalancer" || a == "sts:AssumeRole") {
         EXPECT_TRUE(st.contains("Condition")) << a;
