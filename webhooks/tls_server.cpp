@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "operator/http/beast_messages.h"
+
 namespace aura::webhooks {
 
 namespace asio = boost::asio;
@@ -193,38 +195,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return close_socket();
     busy_ = true;
     auto req = parser_->release();
-    http::Request r{std::string(req.method_string()),
-                    std::string(req.target()),
-                    std::string(req[bhttp::field::content_type]),
-                    std::move(req.body()),
-                    {}};
-    for (const auto& field : req) r.headers.emplace_back(field.name_string(), field.value());
-    const std::string path = r.target.substr(0, r.target.find('?'));
-    http::Response resp;
-    auto it = server_.routes.find(path);
-    if (it == server_.routes.end()) {
-      resp = {404, "text/plain; charset=utf-8", "not found\n"};
-    } else {
-      try {
-        resp = it->second(r);
-      } catch (const std::exception& e) {
-        server_.log.error("handler failed", {{"path", path}, {"error", e.what()}});
-        resp = {500, "text/plain; charset=utf-8", "internal error\n"};
-      }
-    }
-    reply(resp, req.keep_alive() && !server_.stopping, req.version());
+    const bool client_keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+    const http::Response resp =
+        http::dispatch(server_.routes, http::from_beast(std::move(req)),
+                       [this](const std::string& path, const char* what) {
+                         server_.log.error("handler failed", {{"path", path}, {"error", what}});
+                       });
+    // Whether the server is stopping is read after the handler: a stop during the request closes
+    // the connection once the answer is written.
+    reply(resp, client_keep_alive && !server_.stopping, version);
   }
 
   void reply(const http::Response& resp, bool keep_alive, unsigned version) {
     busy_ = true;
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(resp.status), version);
-    res->set(bhttp::field::server, "aura");
-    res->set(bhttp::field::content_type, resp.content_type);
-    for (const auto& [k, v] : resp.headers) res->set(k, v);
-    res->keep_alive(keep_alive);
-    res->body() = resp.body;
-    res->prepare_payload();
+    auto res = http::to_beast(resp, keep_alive, version);
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
     bhttp::async_write(
         stream_, *res,

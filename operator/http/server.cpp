@@ -4,6 +4,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "operator/http/beast_messages.h"
+
 namespace aura::http {
 
 namespace asio = boost::asio;
@@ -36,26 +38,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::body_limit) return reply_error(413, "request body too large");
     if (ec) return close();
     auto req = parser_->release();
-    Request r{std::string(req.method_string()),
-              std::string(req.target()),
-              std::string(req[bhttp::field::content_type]),
-              std::move(req.body()),
-              {}};
-    for (const auto& field : req) r.headers.emplace_back(field.name_string(), field.value());
-    std::string path = r.target.substr(0, r.target.find('?'));
-    Response resp;
-    auto it = routes_.find(path);
-    if (it == routes_.end()) it = routes_.find("*");  // a catch-all route, when registered
-    if (it == routes_.end()) {
-      resp = {404, "text/plain; charset=utf-8", "not found\n"};
-    } else {
-      try {
-        resp = it->second(r);
-      } catch (const std::exception& e) {
-        resp = {500, "text/plain; charset=utf-8", "internal error\n"};
-      }
-    }
-    send(resp, req.keep_alive(), req.version());
+    const bool keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+    const Response resp =
+        dispatch(routes_, from_beast(std::move(req)), [](const std::string&, const char*) {});
+    send(resp, keep_alive, version);
   }
 
   void reply_error(int status, const std::string& message) {
@@ -63,14 +50,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(const Response& resp, bool keep_alive, unsigned version) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(resp.status), version);
-    res->set(bhttp::field::server, "aura");
-    res->set(bhttp::field::content_type, resp.content_type);
-    for (const auto& [k, v] : resp.headers) res->set(k, v);
-    res->keep_alive(keep_alive);
-    res->body() = resp.body;
-    res->prepare_payload();
+    auto res = to_beast(resp, keep_alive, version);
     stream_.expires_after(options_.read_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
