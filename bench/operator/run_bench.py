@@ -831,6 +831,8 @@ def main() -> int:
             "machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
                         "mem_total_kb": int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])},
             "settings": {"kube_qps": args.kube_qps, "kube_burst": args.kube_burst, "workers": args.workers,
+                         "git_head": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                                    capture_output=True, text=True).stdout.strip(),
                          "go_peer_args": args.go_peer_args, "aura_env": args.aura_env,
                          "go_peer_env": args.go_peer_env,
                          "idle_seconds": args.idle_seconds, "sizes": sizes, "operators": operators,
