@@ -7,6 +7,7 @@
 
 #include "reconcilers/common/runtime.h"
 #include "webhooks/routes.h"
+#include "webhooks/self_managed_certs.h"
 
 namespace aura {
 
@@ -43,6 +44,55 @@ std::vector<kube::ObjectKey> cluster_of(const nlohmann::json& object) {
   return keys;
 }
 
+// The AIJobs that still need `cluster`, from the cache; nullopt until the cache has synced (the
+// webhook then refuses a cluster's deletion rather than guess).
+std::optional<std::vector<std::string>> active_ai_jobs(kube::Informer& ai_jobs,
+                                                       const std::string& ns,
+                                                       const std::string& cluster) {
+  if (!ai_jobs.has_synced()) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& job :
+       ai_jobs.store().by_index(reconcilers::kIndexByCluster, ns + "/" + cluster)) {
+    const auto& meta = (*job)["metadata"];
+    if (meta.contains("deletionTimestamp")) continue;
+    const auto status = job->value("status", nlohmann::json::object());
+    const auto phase = status.is_object() ? status.value("phase", std::string()) : std::string();
+    if (webhooks::ai_job_is_active(phase)) names.push_back(meta.value("name", std::string()));
+  }
+  return names;
+}
+
+webhooks::SelfManagedCertsOptions self_managed_certs_options(const config::OperatorConfig& c) {
+  webhooks::SelfManagedCertsOptions o;
+  const auto slash = c.webhook_cert_secret.find('/');
+  o.secret_namespace = c.webhook_cert_secret.substr(0, slash);
+  o.secret_name = c.webhook_cert_secret.substr(slash + 1);
+  o.policy.hosts = c.webhook_cert_hosts;
+  if (o.policy.hosts.empty()) {
+    const auto svc = c.webhook_service + "." + c.webhook_service_namespace;
+    o.policy.hosts = {svc + ".svc", svc + ".svc.cluster.local", svc, c.webhook_service};
+  }
+  o.policy.cert_validity = c.webhook_cert_validity;
+  o.policy.ca_validity = c.webhook_ca_validity;
+  o.policy.ca_grace = c.webhook_ca_grace;
+  o.check_interval = c.webhook_cert_check_interval;
+  o.missing_retry = std::min(o.missing_retry, c.webhook_cert_check_interval);
+  o.validating_webhook_configurations = c.webhook_validating_configurations;
+  o.mutating_webhook_configurations = c.webhook_mutating_configurations;
+  return o;
+}
+
+// The first certificate pass, retried a few times (the apiserver may still be starting); the
+// operator exits when it never succeeds, so that a missing permission shows as a crash loop.
+bool first_certificate(webhooks::SelfManagedCerts& certs,
+                       const std::function<bool(std::chrono::milliseconds)>& stopped_within) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (certs.sync()) return true;
+    if (stopped_within(std::chrono::seconds(2))) break;
+  }
+  return false;
+}
+
 }  // namespace
 
 Manager::Manager(config::OperatorConfig config, log::Logger logger)
@@ -66,6 +116,11 @@ bool Manager::wait_until_stopped() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [this] { return stop_.load(); });
   return !lost_leadership_;
+}
+
+bool Manager::stopped_within(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, d, [this] { return stop_.load(); });
 }
 
 int Manager::run() {
@@ -148,16 +203,34 @@ int Manager::run() {
 
   // Admission webhooks run on every replica, leader or not: the apiserver may call any of them.
   std::unique_ptr<webhooks::TlsServer> webhook_server;
-  if (!config_.webhook_cert_file.empty()) {
+  std::unique_ptr<webhooks::SelfManagedCerts> webhook_certs;
+  if (!config_.webhook_cert_file.empty() || !config_.webhook_cert_secret.empty()) {
     webhooks::TlsServerOptions wopts;
     wopts.address = config_.webhook_address;
     wopts.port = config_.webhook_port;
     wopts.cert_file = config_.webhook_cert_file;
     wopts.key_file = config_.webhook_key_file;
     webhook_server = std::make_unique<webhooks::TlsServer>(wopts, log_.named("webhooks"));
-    webhooks::defaulting::Options dopts;
-    dopts.kubernetes_version = config_.default_kubernetes_version;
-    webhooks::register_routes(*webhook_server, dopts);
+    webhooks::RouteOptions ropts;
+    ropts.defaulting.kubernetes_version = config_.default_kubernetes_version;
+    ropts.delete_protection.active_jobs = [&ai_jobs](const std::string& ns,
+                                                     const std::string& cluster) {
+      return active_ai_jobs(ai_jobs, ns, cluster);
+    };
+    webhooks::register_routes(*webhook_server, std::move(ropts));
+    if (!config_.webhook_cert_secret.empty()) {
+      webhook_certs = std::make_unique<webhooks::SelfManagedCerts>(
+          client, self_managed_certs_options(config_),
+          [server = webhook_server.get()](const std::string& cert, const std::string& key) {
+            return server->set_certificate(cert, key);
+          },
+          log_.named("webhook-certs"));
+      // The server never listens without a certificate: the first pass comes first.
+      if (!first_certificate(*webhook_certs,
+                             [this](std::chrono::milliseconds d) { return stopped_within(d); }))
+        return 1;
+      webhook_certs->start();
+    }
     if (!webhook_server->start()) return 1;
   }
 
@@ -207,6 +280,7 @@ int Manager::run() {
   clusters.stop();
   node_pools.stop();
   ai_jobs.stop();
+  if (webhook_certs) webhook_certs->stop();
   if (webhook_server) webhook_server->stop();  // finishes reviews in flight
   server.stop();
   log_.info("stopped");

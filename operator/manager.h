@@ -33,6 +33,8 @@ class Manager {
 
  private:
   bool wait_until_stopped();
+  // Waits up to `d`; true when stop() was called.
+  bool stopped_within(std::chrono::milliseconds d);
 
   config::OperatorConfig config_;
   log::Logger log_;

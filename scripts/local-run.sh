@@ -49,28 +49,25 @@ kubectl wait --for=condition=Established --timeout=60s \
 kubectl create namespace aura-system --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
-echo "== making a CA and a serving certificate for the admission webhooks"
-mkdir -p "$dir/logs" "$dir/webhook"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -subj "/CN=aura-local-ca" \
-  -keyout "$dir/webhook/ca.key" -out "$dir/webhook/ca.crt" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
-  -keyout "$dir/webhook/tls.key" -out "$dir/webhook/tls.csr" 2>/dev/null
-openssl x509 -req -in "$dir/webhook/tls.csr" -CA "$dir/webhook/ca.crt" -CAkey "$dir/webhook/ca.key" \
-  -CAcreateserial -days 7 -extfile <(printf "subjectAltName=IP:127.0.0.1") -out "$dir/webhook/tls.crt" 2>/dev/null
+mkdir -p "$dir/logs"
 webhook_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+echo "== registering the admission webhooks (served by aura-operator on 127.0.0.1:$webhook_port)"
+python3 "$root/scripts/local-webhooks.py" "$webhook_port" | kubectl apply -f - >/dev/null
 
 echo "== starting aura-operator (log: $dir/logs/operator.log)"
+# Self-managed certificates: the operator makes its CA and serving certificate, keeps them in the
+# Secret aura-system/aura-webhook-certs and writes the CA bundle into the configurations above.
 "$root/build/operator/aura-operator" --kubeconfig="$KUBECONFIG" --lease-namespace=aura-system \
   --probe-port=0 --webhook-address=127.0.0.1 --webhook-port="$webhook_port" \
-  --webhook-cert-file="$dir/webhook/tls.crt" --webhook-key-file="$dir/webhook/tls.key" \
+  --webhook-cert-secret=aura-system/aura-webhook-certs --webhook-cert-hosts=127.0.0.1 \
   >"$dir/logs/operator.log" 2>&1 &
 echo $! >"$dir/operator.pid"
-for _ in $(seq 100); do
-  grep -q 'webhook server listening' "$dir/logs/operator.log" && break
-  sleep 0.1
+for _ in $(seq 300); do
+  [ "$(kubectl get validatingwebhookconfiguration aura-validating -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" != "" ] &&
+    [ "$(kubectl get mutatingwebhookconfiguration aura-mutating -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" != "" ] && break
+  sleep 0.2
 done
-echo "== registering the admission webhooks (served by aura-operator on 127.0.0.1:$webhook_port)"
-python3 "$root/scripts/local-webhooks.py" "$webhook_port" "$dir/webhook/ca.crt" | kubectl apply -f - >/dev/null
+echo "   CA bundle written by the operator; certificate in Secret aura-system/aura-webhook-certs"
 
 echo "== applying config/samples/ (namespace $ns)"
 kubectl apply -f "$root/config/samples/"
@@ -89,6 +86,8 @@ spec:
   kubernetesVersion: "1.33"
   network: {vpcCIDR: 10.0.0.0/16, zones: [eu-west-1a, eu-west-1b]}
 BAD
+echo "== deleting a cluster that still runs an AIJob is refused (server-side dry run):"
+kubectl delete ephemeralcluster ml-sandbox -n "$ns" --dry-run=server 2>&1 | sed 's/^/   /' || true
 echo
 kubectl get aura -n "$ns"
 echo

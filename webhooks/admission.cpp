@@ -136,22 +136,28 @@ json encode_review(const std::string& uid, const AdmissionResponse& resp) {
           {"response", std::move(response)}};
 }
 
-http::Response serve_review(const http::Request& request, const AdmissionHandler& handler) {
-  const auto text = [](int status, std::string body) {
-    return http::Response{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
-  };
+http::Response plain_text(int status, std::string body) {
+  return http::Response{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
+}
+
+std::optional<http::Response> reject_unless_json_post(const http::Request& request) {
   if (request.method != "POST") {
-    auto r = text(405, "method not allowed: use POST");
+    auto r = plain_text(405, "method not allowed: use POST");
     r.headers.emplace_back("Allow", "POST");
     return r;
   }
   const std::string_view ct = request.content_type;
   const std::string_view media = ct.substr(0, ct.find(';'));
   if (media != "application/json")
-    return text(400,
-                "unsupported Content-Type \"" + std::string(ct) + "\": expected application/json");
+    return plain_text(
+        400, "unsupported Content-Type \"" + std::string(ct) + "\": expected application/json");
+  return std::nullopt;
+}
+
+http::Response serve_review(const http::Request& request, const AdmissionHandler& handler) {
+  if (auto rejected = reject_unless_json_post(request)) return std::move(*rejected);
   auto review = decode_review(request.body);
-  if (!review) return text(400, "bad AdmissionReview: " + review.error());
+  if (!review) return plain_text(400, "bad AdmissionReview: " + review.error());
   AdmissionResponse resp;
   try {
     resp = handler(*review);
@@ -166,29 +172,6 @@ http::Response serve_review(const http::Request& request, const AdmissionHandler
 http::Handler review_endpoint(AdmissionHandler handler) {
   return
       [handler = std::move(handler)](const http::Request& r) { return serve_review(r, handler); };
-}
-
-std::string base64_encode(std::string_view data) {
-  static constexpr char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(data[i]) << 16 |
-                       static_cast<unsigned char>(data[i + 1]) << 8 |
-                       static_cast<unsigned char>(data[i + 2]);
-    out += {kTable[v >> 18], kTable[(v >> 12) & 63], kTable[(v >> 6) & 63], kTable[v & 63]};
-  }
-  if (i + 1 == data.size()) {
-    const unsigned v = static_cast<unsigned char>(data[i]) << 16;
-    out += {kTable[v >> 18], kTable[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == data.size()) {
-    const unsigned v =
-        static_cast<unsigned char>(data[i]) << 16 | static_cast<unsigned char>(data[i + 1]) << 8;
-    out += {kTable[v >> 18], kTable[(v >> 12) & 63], kTable[(v >> 6) & 63], '='};
-  }
-  return out;
 }
 
 std::string json_pointer_escape(std::string_view token) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "operator/common/base64.h"
 #include "operator/http/server.h"
 
 namespace aura::webhooks {
@@ -66,9 +67,11 @@ using AdmissionHandler = std::function<AdmissionResponse(const AdmissionRequest&
 // method), a malformed review is answered 400 with a plain message, and any exception in the
 // handler becomes a denial with code 500 (never a crash, never a dropped connection).
 http::Response serve_review(const http::Request& request, const AdmissionHandler& handler);
+// The checks every review endpoint makes first: 405 unless POST, 400 unless application/json.
+std::optional<http::Response> reject_unless_json_post(const http::Request& request);
+http::Response plain_text(int status, std::string body);
 http::Handler review_endpoint(AdmissionHandler handler);
 
-std::string base64_encode(std::string_view data);
 // JSON Pointer escaping of one reference token ("~" -> "~0", "/" -> "~1").
 std::string json_pointer_escape(std::string_view token);
 

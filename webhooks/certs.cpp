@@ -12,7 +12,9 @@
 #include <openssl/x509v3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 
 namespace aura::webhooks {
@@ -62,8 +64,8 @@ bool add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
   return ok;
 }
 
-// A new certificate with a random serial, the subject CN and the validity window (backdated five
-// minutes for clock skew). The caller adds extensions and signs.
+// A new certificate with a random serial, the subject CN and the validity window. The caller adds
+// extensions and signs.
 std::expected<X509Ptr, std::string> new_cert(const CertOptions& o, EVP_PKEY* key) {
   X509Ptr cert(X509_new());
   if (!cert) return std::unexpected(openssl_error("X509_new"));
@@ -72,9 +74,12 @@ std::expected<X509Ptr, std::string> new_cert(const CertOptions& o, EVP_PKEY* key
   if (!serial || BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
       !BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())))
     return std::unexpected(openssl_error("serial"));
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -300);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()),
-                  std::chrono::duration_cast<std::chrono::seconds>(o.validity).count());
+  // Backdated for clock skew: five minutes, or a tenth of a short lifetime (tests rotate fast).
+  const long validity = static_cast<long>(o.validity.count());
+  std::time_t issued =
+      std::chrono::system_clock::to_time_t(o.issued_at.value_or(std::chrono::system_clock::now()));
+  X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, -std::min(300L, validity / 10), &issued);
+  X509_time_adj_ex(X509_getm_notAfter(cert.get()), 0, validity, &issued);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("aura.io"), -1, -1, 0);
@@ -142,6 +147,91 @@ std::expected<CertPair, std::string> generate_serving_cert(const CertPair& ca,
     return std::unexpected(openssl_error("serving certificate extensions"));
   if (X509_sign(c, ca_key.get(), EVP_sha256()) == 0) return std::unexpected(openssl_error("sign"));
   return to_pem(c, key->get());
+}
+
+namespace {
+
+X509Ptr read_cert(const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return nullptr;
+  return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+}
+
+std::expected<std::chrono::system_clock::time_point, std::string> to_time_point(
+    const ASN1_TIME* t) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::unexpected("unreadable validity time");
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+std::vector<std::string> split_pem_certificates(const std::string& pem) {
+  static constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  static constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while ((at = pem.find(kBegin, at)) != std::string::npos) {
+    const auto end = pem.find(kEnd, at);
+    if (end == std::string::npos) break;
+    out.push_back(pem.substr(at, end + kEnd.size() - at) + "\n");
+    at = end + kEnd.size();
+  }
+  return out;
+}
+
+std::expected<CertInfo, std::string> inspect_cert(const std::string& cert_pem) {
+  auto cert = read_cert(cert_pem);
+  if (!cert) return std::unexpected(openssl_error("reading a certificate"));
+  auto nb = to_time_point(X509_get0_notBefore(cert.get()));
+  auto na = to_time_point(X509_get0_notAfter(cert.get()));
+  if (!nb || !na) return std::unexpected("certificate validity is unreadable");
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert.get(), EVP_sha256(), md, &len) != 1)
+    return std::unexpected(openssl_error("fingerprint"));
+  std::string hex;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kDigits[md[i] >> 4];
+    hex += kDigits[md[i] & 15];
+  }
+  return CertInfo{*nb, *na, std::move(hex)};
+}
+
+bool signed_by(const std::string& cert_pem, const std::string& ca_cert_pem) {
+  auto cert = read_cert(cert_pem);
+  auto ca = read_cert(ca_cert_pem);
+  const bool ok = cert && ca && X509_verify(cert.get(), X509_get0_pubkey(ca.get())) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+bool key_matches(const std::string& cert_pem, const std::string& key_pem) {
+  auto cert = read_cert(cert_pem);
+  BioPtr kbio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  PkeyPtr key(kbio ? PEM_read_bio_PrivateKey(kbio.get(), nullptr, nullptr, nullptr) : nullptr);
+  const bool ok = cert && key && X509_check_private_key(cert.get(), key.get()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+bool is_ip_address(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+bool covers_hosts(const std::string& cert_pem, const std::vector<std::string>& hosts) {
+  auto cert = read_cert(cert_pem);
+  if (!cert) return false;
+  for (const auto& h : hosts) {
+    const int ok = is_ip_address(h)
+                       ? X509_check_ip_asc(cert.get(), h.c_str(), 0)
+                       : X509_check_host(cert.get(), h.data(), h.size(),
+                                         X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr);
+    if (ok != 1) return false;
+  }
+  return true;
 }
 
 std::expected<void, std::string> write_file_atomic(const std::string& path,

@@ -5,12 +5,20 @@
 
 namespace aura::webhooks {
 
-void register_routes(TlsServer& server, defaulting::Options defaulting_options) {
-  server.route(kValidatePath, review_endpoint(validation::validate));
+void register_routes(TlsServer& server, RouteOptions options) {
+  server.route(
+      kValidatePath, review_endpoint([protection = std::move(options.delete_protection)](
+                                         const AdmissionRequest& r) {
+        if (r.operation == "DELETE" && r.group == "aura.io" && r.kind == "EphemeralCluster")
+          return check_cluster_delete(r, protection);
+        return validation::validate(r);
+      }));
   server.route(kMutatePath,
-               review_endpoint([opts = std::move(defaulting_options)](const AdmissionRequest& r) {
+               review_endpoint([opts = std::move(options.defaulting)](const AdmissionRequest& r) {
                  return defaulting::mutate(r, opts);
                }));
+  server.route(conversion::kConvertPath,
+               conversion::conversion_endpoint(std::move(options.converters)));
   server.route("/healthz", [](const http::Request&) {
     return http::Response{200, "text/plain; charset=utf-8", "ok\n"};
   });

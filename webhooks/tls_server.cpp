@@ -53,8 +53,14 @@ FileStamp stamp_of(const std::string& path) {
           static_cast<long long>(st.st_size)};
 }
 
-std::expected<std::shared_ptr<ssl::context>, std::string> make_context(const std::string& cert,
-                                                                       const std::string& key) {
+// Where a certificate pair comes from: two PEM files, or PEM text in memory.
+struct PemSource {
+  bool in_memory = false;
+  const std::string& cert;  // a path, or the PEM itself
+  const std::string& key;
+};
+
+std::expected<std::shared_ptr<ssl::context>, std::string> make_context(const PemSource& pem) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* h = ctx->native_handle();
   SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
@@ -64,10 +70,18 @@ std::expected<std::shared_ptr<ssl::context>, std::string> make_context(const std
       SSL_CTX_set_ciphersuites(h, kTls13Suites) != 1)
     return std::unexpected("cannot set cipher suites");
   boost::system::error_code ec;
-  ctx->use_certificate_chain_file(cert, ec);
-  if (ec) return std::unexpected("certificate " + cert + ": " + ec.message());
-  ctx->use_private_key_file(key, ssl::context::pem, ec);
-  if (ec) return std::unexpected("key " + key + ": " + ec.message());
+  const std::string cert_name = pem.in_memory ? std::string("(in memory)") : pem.cert;
+  const std::string key_name = pem.in_memory ? std::string("(in memory)") : pem.key;
+  if (pem.in_memory)
+    ctx->use_certificate_chain(asio::buffer(pem.cert), ec);
+  else
+    ctx->use_certificate_chain_file(pem.cert, ec);
+  if (ec) return std::unexpected("certificate " + cert_name + ": " + ec.message());
+  if (pem.in_memory)
+    ctx->use_private_key(asio::buffer(pem.key), ssl::context::pem, ec);
+  else
+    ctx->use_private_key_file(pem.key, ssl::context::pem, ec);
+  if (ec) return std::unexpected("key " + key_name + ": " + ec.message());
   if (SSL_CTX_check_private_key(h) != 1) return std::unexpected("certificate and key do not match");
   return ctx;
 }
@@ -129,13 +143,14 @@ struct TlsServer::Impl {
 
 bool TlsServer::Impl::reload(bool force) {
   std::lock_guard lock(reload_mu);
+  if (options.cert_file.empty()) return context.load() != nullptr;  // given in memory
   const auto now = Clock::now();
   if (!force && now - last_check < options.reload_check) return false;
   last_check = now;
   const auto cert = stamp_of(options.cert_file);
   const auto key = stamp_of(options.key_file);
   if (!force && cert == cert_stamp && key == key_stamp) return false;
-  auto ctx = make_context(options.cert_file, options.key_file);
+  auto ctx = make_context({false, options.cert_file, options.key_file});
   if (!ctx) {
     // A rotation may be half written (new cert, old key): keep serving with the old pair and
     // try again at the next check.
@@ -278,6 +293,19 @@ int TlsServer::generation() const {
   return impl_->generation.load();
 }
 
+bool TlsServer::set_certificate(const std::string& cert_pem, const std::string& key_pem) {
+  auto ctx = make_context({true, cert_pem, key_pem});
+  if (!ctx) {
+    impl_->log.warn("cannot load serving certificate", {{"error", ctx.error()}});
+    return false;
+  }
+  std::lock_guard lock(impl_->reload_mu);
+  impl_->context.store(std::move(*ctx));
+  const int gen = ++impl_->generation;
+  impl_->log.info("serving certificate loaded", {{"generation", gen}, {"source", "memory"}});
+  return true;
+}
+
 bool TlsServer::reload_if_changed() {
   return impl_->reload(false);
 }
@@ -306,7 +334,7 @@ bool TlsServer::start() {
   }
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
-  impl_->schedule_reload();
+  if (!o.cert_file.empty()) impl_->schedule_reload();
   for (int i = 0; i < std::max(1, o.threads); ++i)
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   impl_->log.info("webhook server listening",

@@ -23,9 +23,10 @@ struct TlsServerOptions {
   std::chrono::milliseconds read_timeout{10000};    // per request, also the keep-alive idle limit
   std::chrono::milliseconds write_timeout{10000};   // per response
   std::chrono::milliseconds shutdown_grace{10000};  // stop() waits this long for requests in flight
-  // PEM files (a mounted Secret). The pair is reloaded when either file's mtime or size changes,
-  // checked at most every reload_check on a new connection; the old pair stays in use until a new
-  // pair loads and matches.
+  // PEM files (a mounted Secret), or empty when the pair is handed over with set_certificate()
+  // (the self-managed mode) before start(). The pair is reloaded when either file's mtime or size
+  // changes, checked at most every reload_check on a new connection; the old pair stays in use
+  // until a new pair loads and matches.
   std::string cert_file;
   std::string key_file;
   std::chrono::milliseconds reload_check{1000};
@@ -53,6 +54,9 @@ class TlsServer {
   // Checks the certificate files now (also done on new connections); true when a new pair was
   // loaded. For tests and for a file watcher.
   bool reload_if_changed();
+  // Serves this pair (PEM) from now on; connections already up keep the pair they began with.
+  // False (and logged) when the pair does not load or match; the previous pair stays in use.
+  bool set_certificate(const std::string& cert_pem, const std::string& key_pem);
   // How many certificate pairs have been loaded so far (1 after start()).
   int generation() const;
 

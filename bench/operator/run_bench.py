@@ -745,7 +745,8 @@ def main() -> int:
                    help="environment variable for the Aura process, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     p.add_argument("--go-peer-env", action="append", default=[], metavar="KEY=VALUE",
                    help="environment variable for the Go peer, e.g. GOMEMLIMIT=100MiB (repeatable)")
-    p.add_argument("--env-dir", type=Path, default=Path("/tmp/aura-bench-env"))
+    p.add_argument("--env-dir", type=Path,
+                   help="control plane directory (default: a new one under the run's temporary directory)")
     p.add_argument("--reuse-env", action="store_true", help="use the environment in --env-dir if it is up")
     p.add_argument("--keep-env", action="store_true", help="leave the environment up at the end")
     p.add_argument("--kube-qps", type=float, default=50.0)
@@ -776,6 +777,10 @@ def main() -> int:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or REPO / "bench" / "operator" / f"results-{dt.date.today():%Y-%m-%d}.json"
     tmp = Path(tempfile.mkdtemp(prefix="aura-bench-"))
+    if args.env_dir is None:
+        if args.reuse_env:
+            p.error("--reuse-env needs --env-dir")
+        args.env_dir = tmp / "env"
     logs = tmp / "logs"
     logs.mkdir()
     started_env = False

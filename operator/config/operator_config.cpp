@@ -52,6 +52,19 @@ std::optional<std::string> parse_seconds(const std::string& v, std::chrono::seco
   return std::nullopt;
 }
 
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at <= v.size()) {
+    const auto comma = v.find(',', at);
+    const auto item = v.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
 // One table serves the file (camelCase keys) and the flags (kebab-case), so they cannot drift.
 struct Option {
   std::string file_key;
@@ -164,6 +177,67 @@ const std::vector<Option>& options() {
          c.webhook_key_file = v;
          return std::optional<std::string>();
        }},
+      {"webhookCertSecret", "webhook-cert-secret",
+       "namespace/name of a Secret in which Aura keeps its own CA and serving certificate, "
+       "writes the CA bundle into the webhook configurations and rotates both (instead of files)",
+       [](OperatorConfig& c, const std::string& v) {
+         const auto slash = v.find('/');
+         if (slash == std::string::npos || slash == 0 || slash + 1 == v.size() ||
+             v.find('/', slash + 1) != std::string::npos)
+           return std::optional<std::string>("must be namespace/name, got \"" + v + "\"");
+         c.webhook_cert_secret = v;
+         return std::optional<std::string>();
+       }},
+      {"webhookCertHosts", "webhook-cert-hosts",
+       "comma-separated DNS names and IP addresses of the self-managed serving certificate "
+       "(default: the webhook Service's names)",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_cert_hosts = split_list(v);
+         return std::optional<std::string>();
+       }},
+      {"webhookService", "webhook-service", "name of the Service in front of the webhooks",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_service = v;
+         return std::optional<std::string>();
+       }},
+      {"webhookServiceNamespace", "webhook-service-namespace",
+       "namespace of the Service in front of the webhooks",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_service_namespace = v;
+         return std::optional<std::string>();
+       }},
+      {"webhookCertValidity", "webhook-cert-validity",
+       "lifetime of a self-managed serving certificate (renewed with a third left)",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.webhook_cert_validity);
+       }},
+      {"webhookCAValidity", "webhook-ca-validity",
+       "lifetime of the self-managed CA (renewed with a third left)",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.webhook_ca_validity);
+       }},
+      {"webhookCAGrace", "webhook-ca-grace",
+       "how long a new CA is published before serving certificates come from it",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.webhook_ca_grace);
+       }},
+      {"webhookCertCheckInterval", "webhook-cert-check-interval",
+       "how often each replica re-reads the self-managed certificate Secret",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.webhook_cert_check_interval);
+       }},
+      {"webhookValidatingConfigurations", "webhook-validating-configurations",
+       "comma-separated ValidatingWebhookConfigurations that get the self-managed CA bundle",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_validating_configurations = split_list(v);
+         return std::optional<std::string>();
+       }},
+      {"webhookMutatingConfigurations", "webhook-mutating-configurations",
+       "comma-separated MutatingWebhookConfigurations that get the self-managed CA bundle",
+       [](OperatorConfig& c, const std::string& v) {
+         c.webhook_mutating_configurations = split_list(v);
+         return std::optional<std::string>();
+       }},
   };
   return kOptions;
 }
@@ -224,6 +298,10 @@ std::expected<OperatorConfig, std::string> parse_args(int argc, const char* cons
     if (!opt) return std::unexpected("--" + flag + ": unknown flag (see --help)");
     if (auto err = opt->set(cfg, value)) return std::unexpected("--" + flag + ": " + *err);
   }
+  if (!cfg.webhook_cert_file.empty() && !cfg.webhook_cert_secret.empty())
+    return std::unexpected(
+        "--webhook-cert-file and --webhook-cert-secret: give one (files, or a Secret Aura "
+        "manages), not both");
   return cfg;
 }
 

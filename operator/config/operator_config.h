@@ -38,12 +38,24 @@ struct OperatorConfig {
   std::string default_region = "us-east-1";
   std::string default_kubernetes_version = "1.33";
 
-  // Admission webhooks, served by every replica. Off unless a certificate is given (a Secret
-  // mounted by cert-manager or by hand; reloaded when it rotates).
+  // Admission webhooks, served by every replica. Off unless a certificate is given: files (a
+  // Secret mounted by cert-manager or by hand; reloaded when they rotate), or a Secret that Aura
+  // manages itself (webhook_cert_secret, "namespace/name").
   std::string webhook_address = "0.0.0.0";
   unsigned short webhook_port = 9443;
   std::string webhook_cert_file;
   std::string webhook_key_file;
+  std::string webhook_cert_secret;
+  // Names the self-managed serving certificate covers; empty: the Service's DNS names.
+  std::vector<std::string> webhook_cert_hosts;
+  std::string webhook_service = "aura-webhook";
+  std::string webhook_service_namespace = "aura-system";
+  std::chrono::seconds webhook_cert_validity{std::chrono::hours(24 * 365)};
+  std::chrono::seconds webhook_ca_validity{std::chrono::hours(24 * 365 * 10)};
+  std::chrono::seconds webhook_ca_grace{60};
+  std::chrono::seconds webhook_cert_check_interval{300};
+  std::vector<std::string> webhook_validating_configurations{"aura-validating"};
+  std::vector<std::string> webhook_mutating_configurations{"aura-mutating"};
 };
 
 // Parses a config file; fields absent from the file keep their defaults. Errors name the field.

@@ -40,6 +40,12 @@ inline const ResourceType kService{"", "v1", "services", "Service", true};
 inline const ResourceType kEvent{"events.k8s.io", "v1", "events", "Event", true};
 inline const ResourceType kLease{"coordination.k8s.io", "v1", "leases", "Lease", true};
 inline const ResourceType kJob{"batch", "v1", "jobs", "Job", true};
+inline const ResourceType kValidatingWebhookConfiguration{"admissionregistration.k8s.io", "v1",
+                                                          "validatingwebhookconfigurations",
+                                                          "ValidatingWebhookConfiguration", false};
+inline const ResourceType kMutatingWebhookConfiguration{"admissionregistration.k8s.io", "v1",
+                                                        "mutatingwebhookconfigurations",
+                                                        "MutatingWebhookConfiguration", false};
 inline const ResourceType kCustomResourceDefinition{
     "apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false};
 inline const ResourceType kEphemeralCluster{"aura.io", "v1alpha1", "ephemeralclusters",

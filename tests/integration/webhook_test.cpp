@@ -75,7 +75,7 @@ class WebhookTest : public ::testing::Test {
     o.key_file = dir_ / "tls.key";
     o.reload_check = std::chrono::milliseconds(0);
     server_ = std::make_unique<TlsServer>(o, log::Logger::discard());
-    register_routes(*server_, defaulting::Options{});
+    register_routes(*server_, RouteOptions{});
     ASSERT_TRUE(server_->start());
 
     register_config("validating.yaml", "validatingwebhookconfiguration", kValidatePath, &vwc_);
