@@ -185,6 +185,37 @@ TEST_F(TlsServerTest, ReloadsRotatedCertificateForNewConnections) {
   EXPECT_EQ(before.post("/echo", "{}").result_int(), 200);
 }
 
+TEST_F(TlsServerTest, ServesAPairGivenInMemoryAndRefusesAMismatchedOne) {
+  TlsServerOptions o;
+  o.address = "127.0.0.1";
+  o.port = 0;  // no files: the self-managed mode hands the pair over
+  server_ = std::make_unique<TlsServer>(o, log::Logger::discard());
+  server_->route("/echo", [](const http::Request& r) {
+    return http::Response{200, "application/json", r.body};
+  });
+  EXPECT_FALSE(server_->start()) << "must not listen without a certificate";
+  server_ = std::make_unique<TlsServer>(o, log::Logger::discard());
+  server_->route("/echo", [](const http::Request& r) {
+    return http::Response{200, "application/json", r.body};
+  });
+  auto one =
+      must(generate_serving_cert(ca_, {.common_name = "mem-1", .ip_addresses = {"127.0.0.1"}}));
+  auto two =
+      must(generate_serving_cert(ca_, {.common_name = "mem-2", .ip_addresses = {"127.0.0.1"}}));
+  ASSERT_TRUE(server_->set_certificate(one.cert_pem, one.key_pem));
+  ASSERT_TRUE(server_->start());
+  Client a(server_->port(), ca_.cert_pem);
+  EXPECT_EQ(a.peer_cn(), "mem-1");
+  EXPECT_FALSE(server_->set_certificate(two.cert_pem, one.key_pem));  // mismatch: kept mem-1
+  Client b(server_->port(), ca_.cert_pem);
+  EXPECT_EQ(b.peer_cn(), "mem-1");
+  ASSERT_TRUE(server_->set_certificate(two.cert_pem, two.key_pem));
+  Client c(server_->port(), ca_.cert_pem);
+  EXPECT_EQ(c.peer_cn(), "mem-2");
+  EXPECT_EQ(a.post("/echo", "{}").result_int(), 200);  // the older connection keeps working
+  EXPECT_EQ(server_->generation(), 2);
+}
+
 TEST_F(TlsServerTest, HalfWrittenRotationKeepsTheOldPair) {
   start();
   auto other =
