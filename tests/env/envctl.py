@@ -6,13 +6,19 @@
     envctl.py status --dir DIR [--json]
     envctl.py restart {apiserver,controller-manager} --dir DIR [--child NAME]
     envctl.py compact --dir DIR
-    envctl.py child up --dir DIR --name NAME [--controller-manager]
+    envctl.py child up --dir DIR --name NAME [--controller-manager] [--eks-cluster NAME|'*' [--eks-region R]]
     envctl.py child down --dir DIR --name NAME
 
 `up` starts etcd, kube-apiserver, kube-controller-manager and moto's server
 (authentication on) on free loopback ports and writes into DIR: kubeconfig,
 ca.crt, env.sh, env.json and logs/. Every process runs in its own process
 group, recorded in env.json, which `down` stops. See docs/test-env.md.
+
+`child up --eks-cluster NAME` binds the child to an EKS cluster of moto: its
+DescribeCluster answers the child's endpoint and CA, and the child's
+kube-apiserver authenticates EKS bearer tokens through moto's token webhook
+(tests/env/moto_ext/authn_webhook.py), mapping callers with the cluster's
+access entries.
 """
 
 from __future__ import annotations
@@ -133,6 +139,32 @@ def https_get(url: str, cafile: Path, token: Optional[str] = None, timeout: floa
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+def https_json(method: str, url: str, cafile: Path, token: str, body: Optional[dict] = None,
+               timeout: float = 10) -> tuple[int, dict]:
+    ctx = ssl.create_default_context(cafile=str(cafile))
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(req, context=ctx, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def moto_admin(st: "State", method: str, path: str, body: Optional[dict] = None,
+               timeout: float = 10) -> tuple[int, dict]:
+    """A call to moto's /aura-env/ admin API."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"{st.data['aws']['endpoint']}/aura-env/{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
 
 
 def http_json(url: str, body: Optional[dict] = None, timeout: float = 10) -> dict:
@@ -469,6 +501,14 @@ def apiserver_cmd(cl: Cluster, bins: dict, etcd_endpoint: str, port: int, watch_
         "--profiling=false",
         "--v=1",
     ]
+    eks = cl.scope.get("eks")
+    if eks:
+        # EKS bearer tokens (k8s-aws-v1.<presigned STS URL>) go to moto's token
+        # webhook after the static tokens; no webhook cache by default (the
+        # apiserver still keeps a token's success for 10 s, whatever this says).
+        cmd += ["--authentication-token-webhook-config-file", eks["webhook_config"],
+                "--authentication-token-webhook-version", "v1",
+                "--authentication-token-webhook-cache-ttl", eks.get("cache_ttl", "0s")]
     if no_sa_admission:
         # Without kube-controller-manager nobody creates the `default`
         # ServiceAccount, and the ServiceAccount admission plugin would reject pods.
@@ -608,7 +648,8 @@ def start_moto(st: State, bins: dict, policy: Optional[str]) -> None:
                       "secret_access_key": info["aws_secret_access_key"],
                       "user_arn": info["user_arn"], "account_id": info["account_id"],
                       "policy": str(Path(policy).resolve()) if policy else None,
-                      "credentials_file": str(creds_file)}
+                      "credentials_file": str(creds_file),
+                      "authn_webhook": info.get("authn_webhook")}
     st.set_proc(proc)
     log(f"moto ready on {info['endpoint']} as {info['user_arn']} ({time.monotonic() - t0:.1f}s)")
 
@@ -753,7 +794,8 @@ def cmd_status(args) -> int:
                 print(f"  kubeconfig {d.get('kubeconfig')}  server {d['apiserver']['url']}")
             for cname, c in d.get("children", {}).items():
                 if c.get("apiserver"):
-                    print(f"  child {cname}: kubeconfig {c.get('kubeconfig')}  server {c['apiserver']['url']}")
+                    eks = f"  EKS cluster {c['eks']['cluster']!r}" if c.get("eks") else ""
+                    print(f"  child {cname}: kubeconfig {c.get('kubeconfig')}  server {c['apiserver']['url']}{eks}")
             print("ok" if ok else "NOT OK")
     return 0 if ok else 1
 
@@ -812,6 +854,69 @@ def cmd_compact(args) -> int:
     return 0
 
 
+# Groups the token webhook gives for cluster-scoped EKS access policies
+# (moto_ext/authn_webhook.py: POLICY_GROUPS; AmazonEKSClusterAdminPolicy is
+# system:masters, which needs no binding), each bound to a ClusterRole of the
+# same name holding the rules of the aggregated view/edit/admin roles: those are
+# filled by kube-controller-manager's aggregation controller, which a child may
+# not run, so the rules are copied from the system:aggregate-to-* roles.
+EKS_POLICY_ROLES = {"aura-env:eks:view": ["view"], "aura-env:eks:edit": ["view", "edit"],
+                    "aura-env:eks:admin": ["view", "edit", "admin"]}
+
+
+def write_webhook_config(st: State, cl: Cluster) -> Path:
+    """The kubeconfig-format file of --authentication-token-webhook-config-file:
+    moto's TLS webhook port, the path of this child, the webhook's CA."""
+    hook = st.data["aws"]["authn_webhook"]
+    path = cl.dir / "apiserver" / "authn-webhook.kubeconfig"
+    ca_b64 = base64.b64encode(Path(hook["ca_file"]).read_bytes()).decode()
+    write_atomic(path, json.dumps({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "aura-env-authn-webhook", "cluster": {
+            "server": f"{hook['url']}/aura-env/authn/{cl.name}", "certificate-authority-data": ca_b64}}],
+        "users": [{"name": "kube-apiserver", "user": {}}],
+        "contexts": [{"name": "webhook", "context": {"cluster": "aura-env-authn-webhook", "user": "kube-apiserver"}}],
+        "current-context": "webhook",
+    }, indent=2) + "\n", 0o600)
+    return path
+
+
+def bind_eks(st: State, cl: Cluster) -> None:
+    """Tells moto which EKS cluster this child plays (endpoint and CA for
+    DescribeCluster, the cluster whose access entries the webhook reads), and
+    binds the webhook's access-policy groups to ClusterRoles in the child."""
+    eks = cl.scope["eks"]
+    api = cl.scope["apiserver"]
+    code, body = moto_admin(st, "POST", "children", {
+        "child": cl.name, "eks_cluster": eks["cluster"], "region": eks.get("region"),
+        "endpoint": api["url"], "ca": Path(cl.scope["ca_crt"]).read_text()})
+    if code != 200:
+        raise EnvError(f"moto refused the binding of child {cl.name} to EKS cluster {eks['cluster']!r}: {code} {body}")
+    ca, token = Path(cl.scope["ca_crt"]), cl.scope["admin_token"]
+    rbac = f"{api['url']}/apis/rbac.authorization.k8s.io/v1"
+    aggregated = {}
+    for part in ("view", "edit", "admin"):
+        code, body = https_json("GET", f"{rbac}/clusterroles/system:aggregate-to-{part}", ca, token)
+        if code != 200:
+            raise EnvError(f"reading ClusterRole system:aggregate-to-{part} in child {cl.name}: {code} {body}")
+        aggregated[part] = body.get("rules") or []
+    labels = {"aura-env/eks-access-policy": "true"}
+    for group, parts in EKS_POLICY_ROLES.items():
+        objects = [("clusterroles", {
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": group, "labels": labels},
+            "rules": [rule for part in parts for rule in aggregated[part]]}),
+            ("clusterrolebindings", {
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": group, "labels": labels},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": group},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}]})]
+        for resource, obj in objects:
+            code, body = https_json("POST", f"{rbac}/{resource}", ca, token, obj)
+            if code not in (201, 409):  # 409: there from an earlier `child up` (same etcd prefix)
+                raise EnvError(f"creating {obj['kind']} {group} in child {cl.name}: {code} {body}")
+
+
 def cmd_child_up(args) -> int:
     st = State(Path(args.dir))
     with st.locked():
@@ -820,27 +925,44 @@ def cmd_child_up(args) -> int:
         name = args.name
         if not name.replace("-", "").isalnum():
             raise EnvError(f"child name must be letters, digits and '-': {name!r}")
+        if args.eks_cluster:
+            aws = st.data.get("aws") or {}
+            if "moto" not in st.procs() or not aws.get("authn_webhook"):
+                raise EnvError("--eks-cluster needs moto and its token webhook (`up` without --no-aws)")
+        elif args.eks_region:
+            raise EnvError("--eks-region goes with --eks-cluster")
         existing = st.data.get("children", {}).get(name)
         if existing:
             alive = {n: p.alive() for n, p in st.procs(existing).items()}
             if alive and all(alive.values()):
+                bound = (existing.get("eks") or {}).get("cluster")
+                if bound != args.eks_cluster:
+                    raise EnvError(f"child {name} is up with --eks-cluster {bound!r}; `child down` it first")
                 log(f"child {name} already up: {existing.get('kubeconfig')}")
                 return 0
             stop_scope(st, existing, CLUSTER_STOP_ORDER)
         bins = st.data["binaries"]
         cl = child_cluster(st, name, create=True)
+        cl.scope.pop("eks", None)
+        if args.eks_cluster:
+            cl.scope["eks"] = {"cluster": args.eks_cluster, "region": args.eks_region,
+                               "cache_ttl": args.authn_cache_ttl,
+                               "webhook_config": str(write_webhook_config(st, cl))}
         t0 = time.monotonic()
         try:
             start_apiserver(st, cl, bins, no_sa_admission=not args.controller_manager)
             if args.controller_manager:
                 start_controller_manager(st, cl, bins)
+            if args.eks_cluster:
+                bind_eks(st, cl)
         except BaseException:
             stop_scope(st, cl.scope, CLUSTER_STOP_ORDER)
             raise
         cl.scope["env"] = {"KUBECONFIG": str(cl.dir / "kubeconfig")}
         write_atomic(cl.dir / "env.json", json.dumps(cl.scope, indent=2) + "\n", 0o600)
         st.save()
-        log(f"child {name} up in {time.monotonic() - t0:.1f}s: kubeconfig {cl.dir / 'kubeconfig'}")
+        bound = f", EKS cluster {args.eks_cluster!r}" if args.eks_cluster else ""
+        log(f"child {name} up in {time.monotonic() - t0:.1f}s: kubeconfig {cl.dir / 'kubeconfig'}{bound}")
     return 0
 
 
@@ -854,6 +976,9 @@ def cmd_child_down(args) -> int:
             log(f"no child {args.name}")
             return 0
         stop_scope(st, c, CLUSTER_STOP_ORDER)
+        if c.get("eks") and "moto" in st.procs() and st.procs()["moto"].alive():
+            with contextlib.suppress(OSError, ValueError):
+                moto_admin(st, "DELETE", f"children/{args.name}")
         st.data["children"].pop(args.name)
         st.save()
         log(f"child {args.name} down")
@@ -890,6 +1015,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     cu.add_argument("--name", required=True)
     cu.add_argument("--controller-manager", action="store_true",
                     help="also run a kube-controller-manager for the child")
+    cu.add_argument("--eks-cluster", metavar="NAME",
+                    help="play this EKS cluster of moto ('*': the next one created): DescribeCluster answers "
+                         "this child's endpoint and CA, EKS bearer tokens authenticate via moto's webhook")
+    cu.add_argument("--eks-region", help="only the EKS cluster of this region (default: any)")
+    cu.add_argument("--authn-cache-ttl", default="0s",
+                    help="kube-apiserver's --authentication-token-webhook-cache-ttl (default 0s: no cache)")
     cu.set_defaults(func=cmd_child_up)
     cd = with_dir(chs.add_parser("down"))
     cd.add_argument("--name", required=True)

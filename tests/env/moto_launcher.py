@@ -24,8 +24,14 @@ What it does:
 Admin endpoints (moto_ext): GET /aura-env/healthz, POST /aura-env/reset
 (wipes all of moto's state, then installs the same user, key and policy again,
 so the credentials written at start stay valid, and seeds the EKS AMI
-parameters again), /aura-env/faults, /aura-env/calls, /aura-env/states (see
-moto_ext/install.py and docs/test-env.md). moto's own /moto-api/... endpoints
+parameters again), /aura-env/faults, /aura-env/calls, /aura-env/states,
+/aura-env/children, /aura-env/authn/<child> (see moto_ext/install.py and
+docs/test-env.md).
+
+It also serves the token authentication webhook of child kube-apiservers bound
+to EKS clusters (moto_ext/authn_webhook.py) over HTTPS on a second free port,
+with a CA and certificate it makes in --authn-dir; credentials.json names both
+(`authn_webhook`: url, port, ca_file). moto's own /moto-api/... endpoints
 pass through, including POST /moto-api/reset-auth.
 
 The extensions (moto_ext) fill gaps of moto 5.2.5 that Aura meets: presigned
@@ -177,6 +183,21 @@ def serve(args: argparse.Namespace) -> int:
     thread = threading.Thread(target=server.serve_forever, name="moto-server", daemon=True)
     thread.start()
 
+    # The token authentication webhook of child kube-apiservers, over TLS on a
+    # port of its own (a CA and serving certificate made here).
+    from moto_ext import authn_webhook
+
+    authn_webhook.set_sts_endpoint(endpoint)
+    if args.authn_dir:
+        authn_dir = Path(args.authn_dir)
+    elif args.credentials_out:
+        authn_dir = Path(args.credentials_out).resolve().parent / "authn-webhook"
+    else:
+        import tempfile
+
+        authn_dir = Path(tempfile.mkdtemp(prefix="aura-authn-webhook-"))
+    authn_server, authn_port, authn_ca = authn_webhook.serve_tls(app, args.host, authn_dir)
+
     t0 = time.monotonic()
     creds = bootstrap_over_http(endpoint, policy_document)
     if not auth_is_on():
@@ -211,6 +232,8 @@ def serve(args: argparse.Namespace) -> int:
         "user_name": USER_NAME,
         "pid": os.getpid(),
         **creds,
+        "authn_webhook": {"url": f"https://{args.host}:{authn_port}", "port": authn_port,
+                          "ca_file": str(authn_ca), "path": "/aura-env/authn/<child>"},
     }
     if args.credentials_out:
         _write_json_atomic(Path(args.credentials_out), info)
@@ -220,6 +243,7 @@ def serve(args: argparse.Namespace) -> int:
 
     stop.wait()
     print("moto_launcher: stopping", flush=True)
+    authn_server.shutdown()
     server.shutdown()
     thread.join(timeout=10)
     return 0
@@ -318,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=0, help="0 picks a free port")
     s.add_argument("--policy", help="IAM policy JSON to attach to aura-operator (default: allow all)")
     s.add_argument("--credentials-out", help="write endpoint and credentials JSON here")
+    s.add_argument("--authn-dir", help="where the token webhook's CA and TLS certificate go "
+                                       "(default: authn-webhook/ beside --credentials-out)")
     c = sub.add_parser("check", help="verify that authentication is on")
     c.add_argument("--credentials", required=True, help="file written by serve --credentials-out")
     c.add_argument("--with-reset", action="store_true",

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -849,6 +850,198 @@ class MotoExtTest(unittest.TestCase):
         eip2 = ec2.allocate_address(Domain="vpc")["AllocationId"]
         self.assertEqual(ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip2)["NatGateway"]["State"],
                          "available")
+
+    # -- 8. child clusters bound to EKS clusters, and their token webhook ------------------------------
+    @staticmethod
+    def eks_token(url: str) -> str:
+        return "k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("=")
+
+    def review(self, child: str, token: str, tls: bool = False) -> dict:
+        """POSTs a TokenReview to the webhook as kube-apiserver does; returns its status."""
+        body = json.dumps({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+                           "spec": {"token": token}}).encode()
+        hook = self.info["authn_webhook"]
+        base, ctx = (hook["url"], ssl.create_default_context(cafile=hook["ca_file"])) if tls else (self.endpoint, None)
+        req = urllib.request.Request(f"{base}/aura-env/authn/{child}", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
+            review = json.loads(r.read())
+        self.assertEqual((review["kind"], review["apiVersion"]), ("TokenReview", "authentication.k8s.io/v1"))
+        return review["status"]
+
+    def assertRefused(self, status: dict, reason: str):
+        self.assertFalse(status["authenticated"], status)
+        self.assertIn(reason, status.get("error", ""), status)
+
+    def bind(self, child: str, eks_cluster: str, endpoint: str = "https://127.0.0.1:1", **kw) -> dict:
+        ca = Path(self.info["authn_webhook"]["ca_file"]).read_text()  # any PEM CA will do here
+        code, body = self.admin("POST", "children", {"child": child, "eks_cluster": eks_cluster,
+                                                     "endpoint": endpoint, "ca": ca, **kw})
+        self.assertEqual(code, 200, body)
+        self.addCleanup(self.admin, "DELETE", f"children/{child}")
+        return body
+
+    def test_08_child_binding_endpoint_and_ca(self):
+        eks = self.client("eks")
+        ca = Path(self.info["authn_webhook"]["ca_file"]).read_text()
+        self.bind("w0", "bound-c", endpoint="https://127.0.0.1:6443")
+        created = self.cluster("bound-c")
+        self.assertEqual(created["endpoint"], "https://127.0.0.1:6443")
+        described = eks.describe_cluster(name="bound-c")["cluster"]
+        self.assertEqual(described["endpoint"], "https://127.0.0.1:6443")
+        self.assertEqual(base64.b64decode(described["certificateAuthority"]["data"]).decode(), ca)
+        listing = self.admin("GET", "children")[1]["children"]
+        self.assertEqual([(c["child"], c["serving"]["name"]) for c in listing], [("w0", "bound-c")])
+        # Unbound clusters keep moto's answer; unbinding gives it back.
+        self.assertIn("eks.amazonaws.com", self.cluster("unbound-c")["endpoint"])
+        self.admin("DELETE", "children/w0")
+        self.assertIn("eks.amazonaws.com", eks.describe_cluster(name="bound-c")["cluster"]["endpoint"])
+        # "*": the next cluster created claims the child; while CREATING, no endpoint nor CA (as EKS).
+        self.bind("w0b", "*", endpoint="https://127.0.0.1:7443")
+        self.state(kind="eks-cluster", id="claimed-c", phase="create", state="CREATING", describes=1)
+        created = self.cluster("claimed-c")
+        self.assertEqual(created["status"], "CREATING")
+        self.assertNotIn("endpoint", created)
+        self.assertFalse(created.get("certificateAuthority", {}).get("data"), created)
+        self.assertNotIn("endpoint", eks.describe_cluster(name="claimed-c")["cluster"])
+        self.assertEqual(eks.describe_cluster(name="claimed-c")["cluster"]["endpoint"], "https://127.0.0.1:7443")
+        self.assertIn("eks.amazonaws.com", self.cluster("after-claim-c")["endpoint"])  # the child is taken
+        self.assertEqual(self.admin("GET", "children/w0b")[1]["serving"]["name"], "claimed-c")
+        eks.delete_cluster(name="claimed-c")  # gone: the child is free for the next cluster
+        self.assertEqual(self.cluster("next-claim-c")["endpoint"], "https://127.0.0.1:7443")
+        for bad in ({"child": "x y", "eks_cluster": "c", "endpoint": "https://a", "ca": ca},
+                    {"child": "x", "eks_cluster": "c", "endpoint": "http://a", "ca": ca},
+                    {"child": "x", "eks_cluster": "c", "endpoint": "https://a", "ca": "nope"}):
+            self.assertEqual(self.admin("POST", "children", bad)[0], 400, bad)
+
+    def test_08b_token_webhook(self):
+        """The webhook verifies EKS tokens as aws-iam-authenticator does and maps access entries."""
+        eks, iam = self.client("eks"), self.client("iam")
+        self.bind("w1", "authn-c")
+        self.cluster("authn-c", accessConfig={"authenticationMode": "API_AND_CONFIG_MAP"})
+        sts = self.client("sts")
+        sts.meta.events.register("before-sign.sts.GetCallerIdentity",
+                                 lambda request, **kw: request.headers.add_header("x-k8s-aws-id", "authn-c"))
+        token = self.eks_token(sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET"))
+        # The creator (bootstrapClusterCreatorAdminPermissions: its entry with the cluster admin policy).
+        for tls in (False, True):
+            st = self.review("w1", token, tls=tls)
+            self.assertTrue(st["authenticated"], st)
+            self.assertEqual(st["user"]["username"], self.info["user_arn"])
+            self.assertEqual(st["user"]["groups"], ["system:masters"])
+            self.assertEqual(st["user"]["extra"]["accessKeyId"], [self.key])
+            self.assertTrue(st["user"]["uid"].startswith(f"aws-iam-authenticator:{self.account}:"), st)
+        # Refusals: signed for another cluster, expired, tampered, unknown key, unmapped principal.
+        now = dt.datetime.now(dt.timezone.utc)
+        self.assertRefused(self.review("w1", self.eks_token(self.presign(self.key, self.secret, cluster="other"))),
+                           "SignatureDoesNotMatch")
+        self.assertRefused(self.review("w1", self.eks_token(self.presign(
+            self.key, self.secret, cluster="authn-c", when=now - dt.timedelta(minutes=16)))), "expired")
+        self.assertTrue(self.review("w1", self.eks_token(self.presign(
+            self.key, self.secret, cluster="authn-c", when=now - dt.timedelta(minutes=14))))["authenticated"])
+        url = self.presign(self.key, self.secret, cluster="authn-c")
+        tampered = url[:-1] + ("0" if url[-1] != "0" else "1")
+        self.assertRefused(self.review("w1", self.eks_token(tampered)), "SignatureDoesNotMatch")
+        self.assertRefused(self.review("w1", self.eks_token(self.presign("AKIAUNKNOWNUNKNOWN00", "x" * 40,
+                                                                         cluster="authn-c"))),
+                           "InvalidClientTokenId")
+        iam.create_user(UserName="stranger")
+        k = iam.create_access_key(UserName="stranger")["AccessKey"]
+        stranger = self.eks_token(self.presign(k["AccessKeyId"], k["SecretAccessKey"], cluster="authn-c"))
+        self.assertRefused(self.review("w1", stranger), "ARN is not mapped")
+        # Token form, as aws-iam-authenticator checks it before calling STS.
+        self.assertRefused(self.review("w1", "k8s-aws-v2.abc"), "prefix")
+        self.assertRefused(self.review("w1", token + "=="), "base64")
+        self.assertRefused(self.review("w1", self.eks_token(self.presign(
+            self.key, self.secret, cluster="authn-c", host_url="https://sts.amazonaws.com"))), "scheme")
+        self.assertRefused(self.review("w1", self.eks_token(self.presign(
+            self.key, self.secret, cluster="authn-c", host_url=self.endpoint.replace("127.0.0.1", "10.1.2.3")))),
+            "unexpected hostname")
+        no_header = AWSRequest(method="GET", url=self.endpoint + "/",
+                               params={"Action": "GetCallerIdentity", "Version": "2011-06-15"})
+        SigV4QueryAuth(Credentials(self.key, self.secret), "sts", REGION, expires=60).add_auth(no_header)
+        self.assertRefused(self.review("w1", self.eks_token(no_header.url)), "x-k8s-aws-id")
+        self.assertRefused(self.review("w1", self.eks_token(url.replace("X-Amz-Expires=60", "X-Amz-Expires=901"))),
+                           "X-Amz-Expires")
+        self.assertRefused(self.review("w1", self.eks_token(url + "&Extra=1")), "non-whitelisted")
+        self.assertRefused(self.review("nobody", token), "bound to no EKS cluster")
+        # STS unavailable (a fault on GetCallerIdentity): refused, as EKS would be.
+        self.fault(service="sts", operation="GetCallerIdentity", action="throttle", count=1)
+        self.assertRefused(self.review("w1", token), "Throttling")
+        self.admin("DELETE", "calls")
+        self.assertTrue(self.review("w1", token)["authenticated"])
+        self.assertEqual(self.admin("GET", "calls")[1]["total"], 0)  # the webhook's STS calls are not counted
+        # Access entries change the mapping: a role, assumed with a session name, with groups.
+        role_arn = iam.create_role(RoleName="ci-role", Path="/team/", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": self.info["user_arn"]},
+                                                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        c = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="alice@example.com")["Credentials"]
+        role_token = self.eks_token(self.presign(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"],
+                                                 cluster="authn-c"))
+        self.assertRefused(self.review("w1", role_token), "ARN is not mapped")
+        eks.create_access_entry(clusterName="authn-c", principalArn=role_arn, kubernetesGroups=["ci", "readers"])
+        st = self.review("w1", role_token)
+        self.assertTrue(st["authenticated"], st)
+        self.assertEqual(st["user"]["username"], f"arn:aws:sts::{self.account}:assumed-role/ci-role/alice-example.com")
+        self.assertEqual(st["user"]["groups"], ["ci", "readers"])
+        self.assertEqual(st["user"]["extra"]["canonicalArn"], [role_arn])
+        self.assertEqual(st["user"]["extra"]["sessionName"], ["alice@example.com"])
+        eks.associate_access_policy(clusterName="authn-c", principalArn=role_arn,
+                                    policyArn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                                    accessScope={"type": "cluster"})
+        eks.associate_access_policy(clusterName="authn-c", principalArn=role_arn,
+                                    policyArn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+                                    accessScope={"type": "namespace", "namespaces": ["ci"]})
+        eks.update_access_entry(clusterName="authn-c", principalArn=role_arn, username="ci:{{SessionNameRaw}}")
+        st = self.review("w1", role_token)
+        self.assertEqual((st["user"]["username"], st["user"]["groups"]),
+                         ("ci:alice@example.com", ["ci", "readers", "aura-env:eks:view"]))
+        eks.delete_access_entry(clusterName="authn-c", principalArn=role_arn)
+        self.assertRefused(self.review("w1", role_token), "ARN is not mapped")
+        # A node (EC2_LINUX entry): the instance role's session is the instance id.
+        ec2, _, subnet = self.network()
+        image = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-2023*"]}],
+                                    MaxResults=5)["Images"][0]["ImageId"]
+        inst = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                                 SubnetId=subnet)["Instances"][0]
+        node_role = iam.create_role(RoleName="authn-node-role", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": self.info["user_arn"]},
+                                                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+        eks.create_access_entry(clusterName="authn-c", principalArn=node_role, type="EC2_LINUX")
+        c = self.client("sts").assume_role(RoleArn=node_role, RoleSessionName=inst["InstanceId"])["Credentials"]
+        st = self.review("w1", self.eks_token(self.presign(c["AccessKeyId"], c["SecretAccessKey"],
+                                                           c["SessionToken"], cluster="authn-c")))
+        self.assertEqual((st["user"]["username"], st["user"]["groups"]),
+                         (f"system:node:{inst['PrivateDnsName']}", ["system:nodes"]))
+        # The creator's entry is an ordinary one: deleted, the creator is out (API modes).
+        eks.delete_access_entry(clusterName="authn-c", principalArn=self.info["user_arn"])
+        self.assertRefused(self.review("w1", token), "ARN is not mapped")
+        # CONFIG_MAP: the creator is kubernetes-admin in system:masters unless bootstrap is off.
+        self.bind("w2", "authn-cm")
+        self.cluster("authn-cm")
+        cm_token = self.eks_token(self.presign(self.key, self.secret, cluster="authn-cm"))
+        st = self.review("w2", cm_token)
+        self.assertEqual((st["user"]["username"], st["user"]["groups"]), ("kubernetes-admin", ["system:masters"]))
+        self.assertRefused(self.review("w2", token), "SignatureDoesNotMatch")  # signed for authn-c
+        self.bind("w3", "authn-nob")
+        self.cluster("authn-nob", accessConfig={"authenticationMode": "API",
+                                                "bootstrapClusterCreatorAdminPermissions": False})
+        self.assertRefused(self.review("w3", self.eks_token(self.presign(self.key, self.secret, cluster="authn-nob"))),
+                           "ARN is not mapped")
+        # The cluster gone: refused.
+        eks.delete_cluster(name="authn-cm")
+        self.assertRefused(self.review("w2", cm_token), "serves no existing EKS cluster")
+        # Not a TokenReview: 400.
+        req = urllib.request.Request(f"{self.endpoint}/aura-env/authn/w1", data=b'{"kind": "Pod"}', method="POST")
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(req, timeout=10)
+        self.assertEqual(cm.exception.code, 400)
+        # The TLS port serves the webhook only.
+        hook = self.info["authn_webhook"]
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(hook["url"] + "/aura-env/faults", timeout=10,
+                                   context=ssl.create_default_context(cafile=hook["ca_file"]))
+        self.assertEqual(cm.exception.code, 404)
 
     # -- reset ---------------------------------------------------------------------------------------
     def test_99_reset(self):

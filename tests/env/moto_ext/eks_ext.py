@@ -38,6 +38,10 @@ Patches to moto's EKS responses (install()):
   (states.py): a cluster can stay CREATING for N DescribeCluster calls, or
   DELETING before it is gone. Without a script DeleteCluster answers DELETING
   (moto said ACTIVE) and the cluster is gone at once.
+- A cluster bound to a child kube-apiserver of the test environment
+  (eks_children.py) answers that child's endpoint and CA in CreateCluster and
+  DescribeCluster; the creator's ARN is kept for the token webhook
+  (authn_webhook.py), which maps callers with the access entries kept here.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from typing import Any, Callable, Optional
 from urllib.parse import parse_qs
 
 from .awsproto import Call
+from .eks_children import CHILDREN
 from .middleware import simple_app
 from .states import GONE, REGISTRY
 
@@ -1070,6 +1075,7 @@ def install() -> None:
             existing = self.eks_backend.clusters.get(name)
             if existing is not None and token and getattr(existing, "_aura_token", None) == token:
                 if getattr(existing, "_aura_fp", None) == fp:
+                    CHILDREN.decorate(existing)
                     return ActionResult({"cluster": existing})
                 raise InvalidParameterException(
                     clusterName=name, message="The client request token has already been used with "
@@ -1085,11 +1091,14 @@ def install() -> None:
             cluster.access_config = {"bootstrapClusterCreatorAdminPermissions": bool(bootstrap),
                                      "authenticationMode": mode}
             cluster._aura_token, cluster._aura_fp = token, fp
+            principal = _principal_of(self)
+            cluster._aura_creator = principal  # the authn webhook maps it in CONFIG_MAP mode
             if bootstrap and mode != "CONFIG_MAP":
-                principal = _principal_of(self)
                 if principal and _PRINCIPAL_RE.match(principal):
                     bootstrap_creator_entry(cluster, self.current_account, self.region, self.partition, principal)
             REGISTRY.on_event("eks-cluster", "create", cluster, name, cluster.tags, _set_status)
+            CHILDREN.on_create(cluster)
+            CHILDREN.decorate(cluster)  # result serialises the cluster later: endpoint and CA of a bound child
             return result
 
     def describe_cluster(self):
@@ -1099,6 +1108,8 @@ def install() -> None:
             if cluster is not None and REGISTRY.on_describe(cluster) == GONE:
                 self.eks_backend.clusters.pop(name, None)
                 self.eks_backend.cluster_count -= 1
+            elif cluster is not None:
+                CHILDREN.decorate(cluster)
             return orig_describe_cluster(self)
 
     def delete_cluster(self):

@@ -161,7 +161,10 @@ class FaultRegistry:
 
     # -- WSGI hooks -------------------------------------------------------
     def counting_hook(self, environ: dict):
-        self.count(environ.get("aura.call"))
+        # The token webhook's own STS calls (authn_webhook.py) are the child
+        # cluster's, not the client's under test: not counted (faults still apply).
+        if environ.get("HTTP_X_AURA_ENV_ORIGIN") != "authn-webhook":
+            self.count(environ.get("aura.call"))
         return None
 
     def fault_hook(self, environ: dict):

@@ -10,8 +10,11 @@ Order of the request hooks (each may answer the request; the first that does win
 7. EKS extensions     (eks_ext.eks_hook)                       add-ons, access entries, pod identity, tags
 8. moto               (with the patches of mauth, eks_ext, ec2_ext, ssm_seed)
 
-Admin routes: /aura-env/faults, /aura-env/calls, /aura-env/states (plus healthz,
-and reset, which the launcher owns and which calls `after_reset`).
+Admin routes: /aura-env/faults, /aura-env/calls, /aura-env/states,
+/aura-env/children (EKS clusters bound to child kube-apiservers, eks_children),
+/aura-env/authn/<child> (their TokenReview webhook, authn_webhook; the launcher
+also serves it over TLS on a port of its own), plus healthz, and reset, which
+the launcher owns and which calls `after_reset`.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from . import ec2_ext, eks_ext, mauth, ssm_seed
+from . import authn_webhook, ec2_ext, eks_ext, mauth, ssm_seed
 from .auth import missing_auth_hook
 from .awsproto import classify
+from .eks_children import CHILDREN
 from .faults import FaultRegistry
 from .middleware import AuraEnvMiddleware
 from .states import REGISTRY as STATES
@@ -37,6 +41,7 @@ class Extensions:
 
     def after_reset(self) -> None:
         STATES.reset()
+        CHILDREN.reset()  # bindings stay, claims of "*" bindings go with the clusters
         for account, region in self.seed_targets:
             ssm_seed.seed(account, region)
 
@@ -65,5 +70,7 @@ def install(app: AuraEnvMiddleware, auth_required: Callable[[], bool],
     app.add_admin_route("faults", faults.faults_route)
     app.add_admin_route("calls", faults.calls_route)
     app.add_admin_route("states", STATES.route)
+    app.add_admin_route("children", CHILDREN.route)
+    app.add_admin_route("authn", authn_webhook.route)
     ext = Extensions(faults=faults, seed_targets=list(seed_targets))
     return ext
