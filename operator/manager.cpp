@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 #include "reconcilers/common/runtime.h"
@@ -44,22 +45,38 @@ std::vector<kube::ObjectKey> cluster_of(const nlohmann::json& object) {
   return keys;
 }
 
-// The AIJobs that still need `cluster`, from the cache; nullopt until the cache has synced (the
-// webhook then refuses a cluster's deletion rather than guess).
-std::optional<std::vector<std::string>> active_ai_jobs(kube::Informer& ai_jobs,
-                                                       const std::string& ns,
+// The AIJobs that still need `cluster`, from a live list: deletes are rare, and a job created a
+// moment before the delete must count even if the cache has not seen it yet. nullopt when the
+// list fails (the webhook then refuses the delete rather than guess).
+std::optional<std::vector<std::string>> active_ai_jobs(kube::Client& client, const std::string& ns,
                                                        const std::string& cluster) {
-  if (!ai_jobs.has_synced()) return std::nullopt;
   std::vector<std::string> names;
-  for (const auto& job :
-       ai_jobs.store().by_index(reconcilers::kIndexByCluster, ns + "/" + cluster)) {
-    const auto& meta = (*job)["metadata"];
-    if (meta.contains("deletionTimestamp")) continue;
-    const auto status = job->value("status", nlohmann::json::object());
+  const std::string key = ns + "/" + cluster;
+  kube::ListOptions page;
+  page.limit = 500;
+  auto listed = client.list_each(kube::resources::kAIJob, ns, page, [&](nlohmann::json&& job) {
+    const auto& meta = job["metadata"];
+    if (meta.contains("deletionTimestamp")) return;
+    const auto clusters = reconcilers::cluster_index_values(job);
+    if (std::find(clusters.begin(), clusters.end(), key) == clusters.end()) return;
+    const auto status = job.value("status", nlohmann::json::object());
     const auto phase = status.is_object() ? status.value("phase", std::string()) : std::string();
     if (webhooks::ai_job_is_active(phase)) names.push_back(meta.value("name", std::string()));
-  }
+  });
+  if (!listed) return std::nullopt;
   return names;
+}
+
+// Who this process is to the apiserver (a SelfSubjectReview), so that its own deletions pass the
+// delete protection; empty when it cannot tell.
+std::string own_username(kube::Client& client) {
+  static const kube::ResourceType kSelfSubjectReview{
+      "authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false};
+  auto r =
+      client.create(kSelfSubjectReview, "",
+                    {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "SelfSubjectReview"}});
+  if (!r) return {};
+  return r->value("/status/userInfo/username"_json_pointer, std::string());
 }
 
 webhooks::SelfManagedCertsOptions self_managed_certs_options(const config::OperatorConfig& c) {
@@ -213,10 +230,16 @@ int Manager::run() {
     webhook_server = std::make_unique<webhooks::TlsServer>(wopts, log_.named("webhooks"));
     webhooks::RouteOptions ropts;
     ropts.defaulting.kubernetes_version = config_.default_kubernetes_version;
-    ropts.delete_protection.active_jobs = [&ai_jobs](const std::string& ns,
-                                                     const std::string& cluster) {
-      return active_ai_jobs(ai_jobs, ns, cluster);
+    ropts.delete_protection.active_jobs = [client](const std::string& ns,
+                                                   const std::string& cluster) {
+      return active_ai_jobs(*client, ns, cluster);
     };
+    if (auto self = own_username(*client); !self.empty())
+      ropts.delete_protection.exempt_users.push_back(self);
+    else
+      log_.warn(
+          "cannot tell this operator's own user; its deletions of clusters with running "
+          "AIJobs will be refused like anyone's");
     webhooks::register_routes(*webhook_server, std::move(ropts));
     if (!config_.webhook_cert_secret.empty()) {
       webhook_certs = std::make_unique<webhooks::SelfManagedCerts>(
@@ -227,8 +250,11 @@ int Manager::run() {
           log_.named("webhook-certs"));
       // The server never listens without a certificate: the first pass comes first.
       if (!first_certificate(*webhook_certs,
-                             [this](std::chrono::milliseconds d) { return stopped_within(d); }))
+                             [this](std::chrono::milliseconds d) { return stopped_within(d); })) {
+        if (stop_) return 0;  // asked to stop while waiting: a clean exit
+        log_.error("no webhook certificate after repeated attempts; exiting");
         return 1;
+      }
       webhook_certs->start();
     }
     if (!webhook_server->start()) return 1;

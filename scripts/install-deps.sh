@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Aura needs to build and test on a fresh Debian 12 machine.
 # Idempotent: packages already present are skipped, so a warm machine pays only
-# the dpkg check. Both README commands and .ci/run call this first.
+# the dpkg check. Both README commands and .ci/run call this first; tests/fuzz/run.sh calls it
+# with --fuzz.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format python3-venv openssl procps psmisc
 )
+# `--fuzz` adds what tests/fuzz/run.sh needs: clang 19 with libFuzzer and the sanitizer runtimes,
+# and llvm-19 for llvm-symbolizer (readable sanitizer stack traces).
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang-19 libclang-rt-19-dev llvm-19)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

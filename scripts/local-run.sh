@@ -62,11 +62,20 @@ echo "== starting aura-operator (log: $dir/logs/operator.log)"
   --webhook-cert-secret=aura-system/aura-webhook-certs --webhook-cert-hosts=127.0.0.1 \
   >"$dir/logs/operator.log" 2>&1 &
 echo $! >"$dir/operator.pid"
-for _ in $(seq 300); do
+bundle_written() {
   [ "$(kubectl get validatingwebhookconfiguration aura-validating -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" != "" ] &&
-    [ "$(kubectl get mutatingwebhookconfiguration aura-mutating -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" != "" ] && break
+    [ "$(kubectl get mutatingwebhookconfiguration aura-mutating -o jsonpath='{.webhooks[0].clientConfig.caBundle}')" != "" ]
+}
+for _ in $(seq 300); do
+  bundle_written && break
+  kill -0 "$(cat "$dir/operator.pid")" 2>/dev/null || break
   sleep 0.2
 done
+if ! bundle_written; then
+  echo "!! the operator did not write the webhooks' CA bundle; its log:" >&2
+  tail -n 30 "$dir/logs/operator.log" >&2
+  exit 1
+fi
 echo "   CA bundle written by the operator; certificate in Secret aura-system/aura-webhook-certs"
 
 echo "== applying config/samples/ (namespace $ns)"

@@ -18,9 +18,8 @@ for name in ("validating.yaml", "mutating.yaml"):
     # service: {name, namespace, port, path} -> url: https://127.0.0.1:PORT<path>
     text = re.sub(
         r"service:\n\s+name: \S+\n\s+namespace: \S+\n\s+port: \d+\n(\s+)path: (\S+)",
-        lambda m: f"url: https://127.0.0.1:{port}{m.group(2)}",
+        lambda m: f"url: https://127.0.0.1:{port}{m.group(2)}"
+        + (f"\n{m.group(1)[:-2]}caBundle: {ca}" if ca else ""),
         text)
-    if ca:
-        text = text.replace('caBundle: ""', f"caBundle: {ca}")
     text = re.sub(r"\n  annotations:\n    cert-manager.io/inject-ca-from: \S+", "", text)
     sys.stdout.write(text + "\n---\n")

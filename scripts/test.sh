@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit and integration tests on a normal build, then the same under
-# AddressSanitizer and UndefinedBehaviorSanitizer. Installs what it needs first, so it works on a
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the libFuzzer targets for a fixed time. Installs what it needs first, so it works on a
 # fresh Debian 12 machine: Debian packages, the Kubernetes and etcd binaries (built once from the
 # Go module proxy, cached in ~/.cache/aura), and moto in a virtual environment.
 #
@@ -34,3 +34,6 @@ AURA_BUILD_DIR="$root/build-asan" "$root/scripts/build.sh" -DAURA_SANITIZE=ON -D
 echo "== unit and integration tests under ASan and UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" -L 'unit|integration' --output-on-failure
+
+echo "== fuzz targets (clang, libFuzzer with ASan and UBSan), ${AURA_FUZZ_SECONDS:-60} s each"
+AURA_FUZZ_SECONDS="${AURA_FUZZ_SECONDS:-60}" "$root/tests/fuzz/run.sh"

@@ -87,7 +87,32 @@ AdmissionResponse AdmissionResponse::patched(nlohmann::json patch,
   return r;
 }
 
+bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::expected<AdmissionRequest, std::string> decode_review(std::string_view body) {
+  if (json_nesting_exceeds(body))
+    return std::unexpected("JSON nested more than " + std::to_string(kMaxJsonNesting) +
+                           " levels deep");
   json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return std::unexpected("malformed JSON");
   if (!doc.is_object()) return std::unexpected("an AdmissionReview must be a JSON object");

@@ -83,9 +83,10 @@ std::expected<X509Ptr, std::string> new_cert(const CertOptions& o, EVP_PKEY* key
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("aura.io"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(o.common_name.c_str()), -1, -1,
-                             0);
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                 reinterpret_cast<const unsigned char*>(o.common_name.c_str()), -1,
+                                 -1, 0) != 1)
+    return std::unexpected(openssl_error("common name \"" + o.common_name + "\""));
   if (X509_set_pubkey(cert.get(), key) != 1) return std::unexpected(openssl_error("pubkey"));
   return cert;
 }

@@ -61,6 +61,10 @@ Converters aura_converters() {
 
 std::expected<nlohmann::json, std::string> convert_review(std::string_view body,
                                                           const Converters& converters) {
+  // Deep nesting would overflow the stack when the objects are copied and serialised.
+  if (json_nesting_exceeds(body))
+    return std::unexpected("JSON nested more than " + std::to_string(kMaxJsonNesting) +
+                           " levels deep");
   auto review = nlohmann::json::parse(body, nullptr, false);
   if (review.is_discarded() || !review.is_object()) return std::unexpected("body is not JSON");
   if (review.value("apiVersion", nlohmann::json()) != "apiextensions.k8s.io/v1" ||

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "webhooks/validation/validation.h"
+
 namespace aura::webhooks {
 
 std::vector<std::string> DeleteProtectionOptions::default_exempt_users() {
@@ -60,6 +62,14 @@ AdmissionResponse check_cluster_delete(const AdmissionRequest& request,
       (jobs->size() == 1 ? " AIJob (" : " AIJobs (") + quoted_list(*jobs, 5) +
       "); wait for them to finish, or set the annotation " + kForceDeleteAnnotation +
       "=true to delete it anyway");
+}
+
+AdmissionResponse validate_request(const AdmissionRequest& request,
+                                   const DeleteProtectionOptions& options) {
+  if (request.operation == "DELETE" && request.group == "aura.io" &&
+      request.kind == "EphemeralCluster")
+    return check_cluster_delete(request, options);
+  return validation::validate(request);
 }
 
 }  // namespace aura::webhooks

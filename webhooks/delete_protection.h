@@ -23,7 +23,7 @@ struct DeleteProtectionOptions {
   ActiveJobsLookup active_jobs;  // unset: protection off
   // Deletions by these users always pass: Kubernetes' garbage collector (the owner, such as an
   // AIJob with a clusterTemplate, is already gone), its namespace controller (the namespace and
-  // its AIJobs are going), and Aura itself.
+  // its AIJobs are going); the operator adds its own user (learned with a SelfSubjectReview).
   std::vector<std::string> exempt_users = default_exempt_users();
 
   static std::vector<std::string> default_exempt_users();
@@ -35,5 +35,9 @@ bool ai_job_is_active(const std::string& phase);
 // The answer to a DELETE of an EphemeralCluster.
 AdmissionResponse check_cluster_delete(const AdmissionRequest& request,
                                        const DeleteProtectionOptions& options);
+// What the validating endpoint answers: a cluster's DELETE goes to check_cluster_delete, every
+// other request to validation::validate.
+AdmissionResponse validate_request(const AdmissionRequest& request,
+                                   const DeleteProtectionOptions& options);
 
 }  // namespace aura::webhooks

@@ -1,18 +1,14 @@
 #include "webhooks/routes.h"
 
 #include "webhooks/admission.h"
-#include "webhooks/validation/validation.h"
 
 namespace aura::webhooks {
 
 void register_routes(TlsServer& server, RouteOptions options) {
-  server.route(
-      kValidatePath, review_endpoint([protection = std::move(options.delete_protection)](
-                                         const AdmissionRequest& r) {
-        if (r.operation == "DELETE" && r.group == "aura.io" && r.kind == "EphemeralCluster")
-          return check_cluster_delete(r, protection);
-        return validation::validate(r);
-      }));
+  server.route(kValidatePath, review_endpoint([protection = std::move(options.delete_protection)](
+                                                  const AdmissionRequest& r) {
+                 return validate_request(r, protection);
+               }));
   server.route(kMutatePath,
                review_endpoint([opts = std::move(options.defaulting)](const AdmissionRequest& r) {
                  return defaulting::mutate(r, opts);

@@ -35,7 +35,7 @@ struct Ca {
 std::expected<CertPair, std::string> issue_serving(const CertPair& ca, const CertInfo& ca_info,
                                                    const CertPolicy& policy, SystemTime now) {
   CertOptions o;
-  o.common_name = policy.hosts.empty() ? "aura-webhook" : policy.hosts.front();
+  o.common_name = "aura-webhook";  // the names are in subjectAltName; a CN is at most 64 bytes
   for (const auto& h : policy.hosts) (is_ip_address(h) ? o.ip_addresses : o.dns_names).push_back(h);
   // Never outlive the CA that vouches for it.
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(ca_info.not_after - now);
@@ -57,7 +57,8 @@ SystemTime renewal_time(const CertInfo& info) {
 }
 
 std::expected<CertPlan, std::string> plan_certificates(const std::optional<CertMaterial>& current,
-                                                       const CertPolicy& policy, SystemTime now) {
+                                                       const CertPolicy& policy, SystemTime now,
+                                                       const std::string& also_trusted) {
   CertPlan plan;
   std::vector<Ca> cas;  // valid now, newest first
   if (current) {
@@ -81,7 +82,17 @@ std::expected<CertPlan, std::string> plan_certificates(const std::optional<CertM
     if (!ca) return std::unexpected("generating a CA: " + ca.error());
     auto info = inspect_cert(ca->cert_pem);
     if (!info) return std::unexpected(info.error());
+    if (!usable) {
+      // Keep what the apiserver trusts today (and is still valid) behind the new CA.
+      for (auto& pem : split_pem_certificates(also_trusted)) {
+        auto trusted = inspect_cert(pem);
+        const bool known =
+            std::any_of(cas.begin(), cas.end(), [&](const Ca& c) { return c.pem == pem; });
+        if (trusted && trusted->not_after > now && !known) cas.push_back({pem, *trusted});
+      }
+    }
     cas.insert(cas.begin(), Ca{ca->cert_pem, *info});
+    plan.new_ca = usable ? CertPlan::NewCa::kRotated : CertPlan::NewCa::kFresh;
     plan.next.ca_bundle = joined(cas);
     plan.next.ca_key = ca->key_pem;
     // With no usable CA before it, nothing can trust an older one: the new CA signs at once.
@@ -122,10 +133,13 @@ std::expected<CertPlan, std::string> plan_certificates(const std::optional<CertM
     plan.write = true;
   }
 
-  // The next moment the plan changes by itself.
-  SystemTime recheck = std::min(renewal_time(newest.info), renewal_time(*serving));
-  if (!signed_by(plan.next.tls_crt, newest.pem))
-    recheck = std::min(recheck, plan.next.ca_rotated_at + policy.ca_grace);
+  // The next moment the plan changes by itself. A renewal held back by the grace period waits
+  // for its end (or the certificate's expiry), not for a renewal time already past.
+  SystemTime recheck = renewal_time(newest.info);
+  if (signed_by(plan.next.tls_crt, newest.pem))
+    recheck = std::min(recheck, renewal_time(*serving));
+  else
+    recheck = std::min({recheck, plan.next.ca_rotated_at + policy.ca_grace, serving->not_after});
   for (std::size_t i = 1; i < cas.size(); ++i) recheck = std::min(recheck, cas[i].info.not_after);
   plan.recheck = std::max(recheck, now);
   return plan;
@@ -142,59 +156,79 @@ SelfManagedCerts::~SelfManagedCerts() {
   stop();
 }
 
-std::expected<std::optional<CertMaterial>, std::string> SelfManagedCerts::read(
-    std::string* resource_version) {
-  auto secret =
-      client_->get(kube::resources::kSecret, options_.secret_namespace, options_.secret_name);
-  if (!secret) {
-    if (secret.error().is_not_found()) return std::optional<CertMaterial>();
-    return std::unexpected("reading the Secret: " + secret.error().message);
-  }
-  *resource_version = secret->value("/metadata/resourceVersion"_json_pointer, std::string());
-  const auto data = secret->value("data", nlohmann::json::object());
+namespace {
+
+CertMaterial material_of(const nlohmann::json& secret) {
+  const auto data = secret.value("data", nlohmann::json::object());
   auto field = [&](const char* key) {
     const auto it = data.find(key);
     if (it == data.end() || !it->is_string()) return std::string();
     return base64_decode(it->get<std::string>()).value_or(std::string());
   };
   CertMaterial m{field("ca.crt"), field("ca.key"), field("tls.crt"), field("tls.key"), {}};
-  const auto at = secret->value("/metadata/annotations"_json_pointer, nlohmann::json::object());
+  const auto at = secret.value("/metadata/annotations"_json_pointer, nlohmann::json::object());
   if (at.is_object() && at.contains(kRotatedAtAnnotation) && at[kRotatedAtAnnotation].is_string())
     m.ca_rotated_at = from_rfc3339(at[kRotatedAtAnnotation].get<std::string>());
-  return std::optional<CertMaterial>(std::move(m));
+  return m;
 }
 
-std::expected<void, kube::ApiError> SelfManagedCerts::write(const CertMaterial& m,
-                                                            const std::string& resource_version,
-                                                            bool create) {
-  nlohmann::json secret = {
-      {"apiVersion", "v1"},
-      {"kind", "Secret"},
-      {"metadata",
-       {{"name", options_.secret_name},
-        {"namespace", options_.secret_namespace},
-        {"labels", {{"app.kubernetes.io/managed-by", "aura-operator"}}},
-        {"annotations", {{kRotatedAtAnnotation, to_rfc3339(m.ca_rotated_at)}}}}},
-      {"type", "kubernetes.io/tls"},
-      {"data",
-       {{"ca.crt", base64_encode(m.ca_bundle)},
-        {"ca.key", base64_encode(m.ca_key)},
-        {"tls.crt", base64_encode(m.tls_crt)},
-        {"tls.key", base64_encode(m.tls_key)}}}};
-  if (create) {
-    auto r = client_->create(kube::resources::kSecret, options_.secret_namespace, secret);
-    if (!r) return std::unexpected(r.error());
-    return {};
+}  // namespace
+
+std::expected<std::optional<nlohmann::json>, std::string> SelfManagedCerts::read() {
+  auto secret =
+      client_->get(kube::resources::kSecret, options_.secret_namespace, options_.secret_name);
+  if (!secret) {
+    if (secret.error().is_not_found()) return std::optional<nlohmann::json>();
+    return std::unexpected("reading the Secret: " + secret.error().message);
   }
-  secret["metadata"]["resourceVersion"] = resource_version;  // a replica that raced us: 409
-  auto r = client_->update(kube::resources::kSecret, secret);
+  return std::optional<nlohmann::json>(std::move(*secret));
+}
+
+std::expected<void, kube::ApiError> SelfManagedCerts::write(
+    const CertMaterial& m, const std::optional<nlohmann::json>& current) {
+  // An update starts from the Secret as read: labels, annotations and owners others added stay,
+  // and its resourceVersion makes a replica that raced us get 409.
+  nlohmann::json secret = current.value_or(
+      nlohmann::json{{"apiVersion", "v1"},
+                     {"kind", "Secret"},
+                     {"metadata",
+                      {{"name", options_.secret_name},
+                       {"namespace", options_.secret_namespace},
+                       {"labels", {{"app.kubernetes.io/managed-by", "aura-operator"}}}}},
+                     {"type", "kubernetes.io/tls"}});
+  secret["metadata"]["annotations"][kRotatedAtAnnotation] = to_rfc3339(m.ca_rotated_at);
+  secret["data"] = {{"ca.crt", base64_encode(m.ca_bundle)},
+                    {"ca.key", base64_encode(m.ca_key)},
+                    {"tls.crt", base64_encode(m.tls_crt)},
+                    {"tls.key", base64_encode(m.tls_key)}};
+  auto r = current ? client_->update(kube::resources::kSecret, secret)
+                   : client_->create(kube::resources::kSecret, options_.secret_namespace, secret);
   if (!r) return std::unexpected(r.error());
   return {};
 }
 
-bool SelfManagedCerts::publish(const std::string& bundle) {
+std::string SelfManagedCerts::published_cas() {
+  std::string out;
+  auto collect = [&](const kube::ResourceType& rt, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+      auto obj = client_->get(rt, "", name);
+      if (!obj) continue;
+      for (const auto& wh : obj->value("webhooks", nlohmann::json::array())) {
+        const auto b64 = wh.value("/clientConfig/caBundle"_json_pointer, std::string());
+        for (auto& pem : split_pem_certificates(base64_decode(b64).value_or("")))
+          if (out.find(pem) == std::string::npos) out += pem;
+      }
+    }
+  };
+  collect(kube::resources::kValidatingWebhookConfiguration,
+          options_.validating_webhook_configurations);
+  collect(kube::resources::kMutatingWebhookConfiguration, options_.mutating_webhook_configurations);
+  return out;
+}
+
+SelfManagedCerts::Published SelfManagedCerts::publish(const std::string& bundle) {
   const std::string b64 = base64_encode(bundle);
-  bool complete = true;
+  Published result;
   // Adds caBundle at each path (JSON pointers) where it differs; the resourceVersion test makes
   // the patch fail rather than land on a list that changed since it was read.
   auto patch_paths = [&](const kube::ResourceType& rt, const std::string& name,
@@ -206,12 +240,13 @@ bool SelfManagedCerts::publish(const std::string& bundle) {
       ops.push_back({{"op", "add"}, {"path", path}, {"value", b64}});
     }
     if (ops.empty()) return;
+    result.patched = true;
     ops.insert(ops.begin(), nlohmann::json{{"op", "test"},
                                            {"path", "/metadata/resourceVersion"},
                                            {"value", object["metadata"]["resourceVersion"]}});
     auto r = client_->patch(rt, "", name, kube::PatchType::kJson, ops);
     if (!r) {
-      complete = false;
+      result.failed = true;
       log_.warn("cannot write the CA bundle",
                 {{"resource", rt.plural + "/" + name}, {"error", r.error().message}});
       return;
@@ -222,7 +257,7 @@ bool SelfManagedCerts::publish(const std::string& bundle) {
     for (const auto& name : names) {
       auto obj = client_->get(rt, "", name);
       if (!obj) {
-        complete = false;
+        (obj.error().is_not_found() ? result.missing : result.failed) = true;
         if (!obj.error().is_not_found())
           log_.warn("cannot read a webhook configuration",
                     {{"resource", rt.plural + "/" + name}, {"error", obj.error().message}});
@@ -246,29 +281,35 @@ bool SelfManagedCerts::publish(const std::string& bundle) {
     patch_paths(kube::resources::kCustomResourceDefinition, name, *crd,
                 {"/spec/conversion/webhook/clientConfig/caBundle"});
   }
-  return complete;
+  return result;
 }
 
 bool SelfManagedCerts::sync_once(SystemTime* recheck) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    std::string rv;
-    auto current = read(&rv);
-    if (!current) {
-      log_.warn("cannot read the webhook certificate", {{"error", current.error()}});
+    auto secret = read();
+    if (!secret) {
+      log_.warn("cannot read the webhook certificate", {{"error", secret.error()}});
       return false;
     }
+    std::optional<CertMaterial> current;
+    if (*secret) current = material_of(**secret);
     const auto now = std::chrono::system_clock::now();
-    auto plan = plan_certificates(*current, options_.policy, now);
+    auto plan = plan_certificates(current, options_.policy, now);
+    if (plan && plan->new_ca == CertPlan::NewCa::kFresh)
+      plan = plan_certificates(current, options_.policy, now, published_cas());
     if (!plan) {
       log_.error("cannot plan the webhook certificate", {{"error", plan.error()}});
       return false;
     }
-    CertMaterial material = plan->write ? plan->next : **current;
+    CertMaterial material = plan->write ? plan->next : *current;
     if (plan->write) {
-      // Trust before use: the bundle reaches the apiserver before any replica serves a
-      // certificate from a new CA (the grace period covers the other replicas).
-      publish(plan->next.ca_bundle);
-      auto written = write(plan->next, rv, !current->has_value());
+      // Trust before use: a rotated CA reaches every webhook configuration before the Secret
+      // that starts its grace period; if it cannot, the rotation waits for the next pass.
+      if (plan->new_ca == CertPlan::NewCa::kRotated && publish(plan->next.ca_bundle).failed) {
+        log_.warn("cannot publish the new CA bundle; the CA rotation waits");
+        return false;
+      }
+      auto written = write(plan->next, *secret);
       if (!written) {
         if (written.error().is_conflict() || written.error().is_already_exists()) {
           log_.debug("another replica wrote the webhook certificate first; reading it");
@@ -284,11 +325,15 @@ bool SelfManagedCerts::sync_once(SystemTime* recheck) {
       if (!serve_(material.tls_crt, material.tls_key)) return false;
       served_cert_ = material.tls_crt;
     }
-    const bool complete = publish(material.ca_bundle);
-    *recheck = std::min(plan->recheck,
-                        now + (complete ? options_.check_interval : options_.missing_retry));
+    // Also repairs a bundle that an apply (helm upgrade, Argo CD sync) wrote over: that pass
+    // looks again soon, as while a configuration is missing.
+    const auto published = publish(material.ca_bundle);
+    const bool settled = !published.failed && !published.missing && !published.patched;
+    *recheck =
+        std::min(plan->recheck, now + (settled ? options_.check_interval : options_.missing_retry));
     return true;
   }
+  log_.warn("the webhook certificate Secret kept changing under this replica; retrying later");
   return false;
 }
 

@@ -46,6 +46,11 @@ struct CertPolicy {
 
 // What to do with the current material: keep it, or write `next` (and why).
 struct CertPlan {
+  // A CA joined the bundle: kRotated signs only after the grace period, so the new bundle is
+  // published before the Secret is written; kFresh (no usable CA before) signs at once, so the
+  // Secret is written first and the winner of a race publishes.
+  enum class NewCa { kNone, kRotated, kFresh };
+  NewCa new_ca = NewCa::kNone;
   bool write = false;
   CertMaterial next;
   std::string reason;    // for the log: "created", "serving certificate renewed", ...
@@ -55,9 +60,13 @@ struct CertPlan {
 // A certificate is renewed once less than a third of its lifetime remains.
 SystemTime renewal_time(const CertInfo& info);
 
-// Pure: the plan for `current` (nullopt: no Secret yet) at `now`.
+// Pure: the plan for `current` (nullopt: no Secret yet) at `now`. `also_trusted` (PEM) holds the
+// CAs the apiserver trusts today (the webhook configurations' caBundle): a fresh CA keeps those
+// that are still valid in its bundle, so replicas still serving an older certificate (another
+// CA of ours, or cert-manager's before a switch of mode) stay trusted until it expires.
 std::expected<CertPlan, std::string> plan_certificates(const std::optional<CertMaterial>& current,
-                                                       const CertPolicy& policy, SystemTime now);
+                                                       const CertPolicy& policy, SystemTime now,
+                                                       const std::string& also_trusted = {});
 
 struct SelfManagedCertsOptions {
   std::string secret_namespace;
@@ -95,11 +104,19 @@ class SelfManagedCerts {
   void stop();
 
  private:
-  std::expected<std::optional<CertMaterial>, std::string> read(std::string* resource_version);
+  // The Secret as read (nullopt: none) and its content.
+  std::expected<std::optional<nlohmann::json>, std::string> read();
   std::expected<void, kube::ApiError> write(const CertMaterial& m,
-                                            const std::string& resource_version, bool create);
-  // Writes `bundle` (PEM) wherever it is missing; false when a target was missing or failed.
-  bool publish(const std::string& bundle);
+                                            const std::optional<nlohmann::json>& current);
+  struct Published {
+    bool failed = false;   // a target could not be read or written
+    bool missing = false;  // a webhook configuration does not exist (yet)
+    bool patched = false;  // a target's bundle differed (new, or overwritten by an apply)
+  };
+  // Writes `bundle` (PEM) wherever it differs.
+  Published publish(const std::string& bundle);
+  // The certificates in the webhook configurations' caBundle now.
+  std::string published_cas();
   bool sync_once(SystemTime* recheck);
 
   kube::ClientPtr client_;

@@ -1,5 +1,6 @@
 #include "webhooks/tls_server.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
@@ -76,13 +77,16 @@ std::expected<std::shared_ptr<ssl::context>, std::string> make_context(const Pem
     ctx->use_certificate_chain(asio::buffer(pem.cert), ec);
   else
     ctx->use_certificate_chain_file(pem.cert, ec);
-  if (ec) return std::unexpected("certificate " + cert_name + ": " + ec.message());
+  // Failures leave errors queued in OpenSSL; a later report on this thread must not show them.
+  if (ec)
+    return ERR_clear_error(), std::unexpected("certificate " + cert_name + ": " + ec.message());
   if (pem.in_memory)
     ctx->use_private_key(asio::buffer(pem.key), ssl::context::pem, ec);
   else
     ctx->use_private_key_file(pem.key, ssl::context::pem, ec);
-  if (ec) return std::unexpected("key " + key_name + ": " + ec.message());
-  if (SSL_CTX_check_private_key(h) != 1) return std::unexpected("certificate and key do not match");
+  if (ec) return ERR_clear_error(), std::unexpected("key " + key_name + ": " + ec.message());
+  if (SSL_CTX_check_private_key(h) != 1)
+    return ERR_clear_error(), std::unexpected("certificate and key do not match");
   return ctx;
 }
 
@@ -268,6 +272,10 @@ void TlsServer::Impl::accept() {
       });
       return;
     }
+    // No Nagle: an answer is one write, and with Nagle it waits for the client to ACK what was
+    // sent before it (the TLS 1.3 session tickets after a handshake), up to a 40 ms delayed ACK.
+    beast::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     reload(false);
     std::make_shared<Session>(std::move(socket), *this, context.load())->start();
     accept();

@@ -141,3 +141,24 @@ TEST(ServeReview, HandlerExceptionBecomesDenialNotCrash) {
 
 }  // namespace
 }  // namespace aura::webhooks
+
+namespace aura::webhooks {
+namespace {
+
+// Deep nesting would overflow a server thread's stack when the parsed JSON is copied (found by
+// tests/fuzz): such bodies are refused before parsing.
+TEST(JsonNesting, DeepBodiesAreRefusedBeforeParsing) {
+  const auto nested = [](std::size_t depth) {
+    return std::string(depth, '[') + std::string(depth, ']');
+  };
+  EXPECT_FALSE(json_nesting_exceeds(nested(kMaxJsonNesting)));
+  EXPECT_TRUE(json_nesting_exceeds(nested(kMaxJsonNesting + 1)));
+  // Brackets inside strings, escaped quotes included, do not count.
+  EXPECT_FALSE(json_nesting_exceeds("{\"a\":\"" + std::string(5000, '[') + "\\\"\"}"));
+  auto deep = decode_review(nested(50000));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error(), "JSON nested more than 1000 levels deep");
+}
+
+}  // namespace
+}  // namespace aura::webhooks

@@ -31,6 +31,7 @@ TEST(CertPlan, CreatesACaAndAServingCertificateCoveringTheHosts) {
   ASSERT_TRUE(plan) << plan.error();
   EXPECT_TRUE(plan->write);
   EXPECT_EQ(plan->reason, "created, serving certificate issued");
+  EXPECT_EQ(plan->new_ca, CertPlan::NewCa::kFresh);
   const auto& m = plan->next;
   ASSERT_EQ(split_pem_certificates(m.ca_bundle).size(), 1u);
   EXPECT_TRUE(key_matches(m.ca_bundle, m.ca_key));
@@ -67,7 +68,7 @@ TEST(CertPlan, RenewsTheServingCertificateFromTheSameCa) {
 
 TEST(CertPlan, ANewCaIsPublishedBeforeItSigns) {
   auto p = policy();
-  p.cert_validity = 100000s;  // so that only the CA is due
+  p.cert_validity = 100000s;  // capped by the CA's life: both fall due together
   const auto t0 = std::chrono::system_clock::now();
   auto first = plan_certificates(std::nullopt, p, t0);
   ASSERT_TRUE(first);
@@ -84,6 +85,8 @@ TEST(CertPlan, ANewCaIsPublishedBeforeItSigns) {
   // The serving certificate is still the old CA's, until the grace period has passed.
   EXPECT_EQ(rotated->next.tls_crt, first->next.tls_crt);
   EXPECT_LE(rotated->recheck, t1 + p.ca_grace);
+  EXPECT_GE(rotated->recheck, t1 + p.ca_grace - 1s) << "no polling through the grace period";
+  EXPECT_EQ(rotated->new_ca, CertPlan::NewCa::kRotated);
   auto during = plan_certificates(rotated->next, p, t1 + 30s);
   ASSERT_TRUE(during);
   EXPECT_FALSE(during->write) << during->reason;
@@ -97,6 +100,18 @@ TEST(CertPlan, ANewCaIsPublishedBeforeItSigns) {
   ASSERT_TRUE(expired);
   EXPECT_EQ(split_pem_certificates(expired->next.ca_bundle).size(), 1u);
   EXPECT_TRUE(expired->write);
+}
+
+TEST(CertPlan, AFreshCaKeepsWhatTheApiserverTrustsToday) {
+  const auto now = std::chrono::system_clock::now();
+  auto before = plan_certificates(std::nullopt, policy(), now);  // e.g. cert-manager's CA
+  ASSERT_TRUE(before);
+  auto fresh = plan_certificates(std::nullopt, policy(), now, before->next.ca_bundle);
+  ASSERT_TRUE(fresh);
+  const auto cas = split_pem_certificates(fresh->next.ca_bundle);
+  ASSERT_EQ(cas.size(), 2u);
+  EXPECT_EQ(cas[1], before->next.ca_bundle);
+  EXPECT_TRUE(signed_by(fresh->next.tls_crt, cas[0]));
 }
 
 TEST(CertPlan, ServingCertificateNeverOutlivesItsCa) {
