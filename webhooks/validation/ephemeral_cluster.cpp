@@ -2,7 +2,7 @@
 #include <set>
 #include <utility>
 
-#include "webhooks/validation/cidr.h"
+#include "operator/common/ipv4_cidr.h"
 #include "webhooks/validation/validation.h"
 
 namespace aura::webhooks::validation {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "webhooks/validation/cidr.h"
+#include "operator/common/ipv4_cidr.h"
 
 namespace aura::webhooks::validation {
 namespace {

@@ -1,8 +1,8 @@
-#include "webhooks/validation/cidr.h"
+#include "operator/common/ipv4_cidr.h"
 
 #include <charconv>
 
-namespace aura::webhooks {
+namespace aura {
 
 namespace {
 
@@ -39,4 +39,17 @@ CidrParse parse_ipv4_cidr(std::string_view text) {
   return {c, {}};
 }
 
-}  // namespace aura::webhooks
+std::string to_string(const Ipv4Cidr& c) {
+  return std::to_string(c.network >> 24) + "." + std::to_string((c.network >> 16) & 255) + "." +
+         std::to_string((c.network >> 8) & 255) + "." + std::to_string(c.network & 255) + "/" +
+         std::to_string(c.prefix);
+}
+
+std::optional<Ipv4Cidr> sub_block(const Ipv4Cidr& c, int extra_bits, std::uint32_t index) {
+  const int prefix = c.prefix + extra_bits;
+  if (extra_bits < 0 || prefix > 32 || index >= (std::uint64_t{1} << extra_bits))
+    return std::nullopt;
+  return Ipv4Cidr{c.network | (prefix == 32 ? index : index << (32 - prefix)), prefix};
+}
+
+}  // namespace aura

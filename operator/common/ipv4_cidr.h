@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace aura::webhooks {
+namespace aura {
 
 // An IPv4 CIDR block in canonical form (no host bits set).
 struct Ipv4Cidr {
@@ -30,4 +30,10 @@ struct CidrParse {
 };
 CidrParse parse_ipv4_cidr(std::string_view text);
 
-}  // namespace aura::webhooks
+// "a.b.c.d/n".
+std::string to_string(const Ipv4Cidr& cidr);
+// Block `index` of `cidr` split into 2^`extra_bits` equal blocks; nullopt when out of range or
+// smaller than /32.
+std::optional<Ipv4Cidr> sub_block(const Ipv4Cidr& cidr, int extra_bits, std::uint32_t index);
+
+}  // namespace aura
