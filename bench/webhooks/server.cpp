@@ -6,7 +6,8 @@
 // touch; the delete protection reads the AIJob cache only for a DELETE of an EphemeralCluster.
 //
 //   aura-webhook-bench-server --cert FILE --key FILE [--address 127.0.0.1] [--port 9443]
-//                             [--threads N]     (default: TlsServerOptions' default, as the operator)
+//                             [--threads N]     (default: TlsServerOptions' default, as the
+//                             operator)
 //
 // Prints "listening <port>" on stdout once it accepts connections; stops on SIGINT or SIGTERM.
 
