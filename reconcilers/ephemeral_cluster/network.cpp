@@ -87,6 +87,50 @@ std::expected<NetworkPlan, std::string> plan_network(const api::ClusterNetwork& 
   return plan;
 }
 
+aws::Result<std::expected<void, std::string>> check_existing_network(
+    aws::Ec2Client& ec2, const api::ClusterNetwork& network, api::NetworkStatus& status) {
+  using Check = std::expected<void, std::string>;
+  if (!network.vpcID)
+    return Check(std::unexpected("spec.network.vpcID: Required value: no VPC to use"));
+  auto vpcs = ec2.describe_vpcs({{*network.vpcID}, {}, 0});
+  if (!vpcs && aws::is_ec2_not_found(vpcs.error()))
+    return Check(std::unexpected("spec.network.vpcID: Not found: \"" + *network.vpcID +
+                                 "\" is not a VPC of this account in the cluster's region"));
+  if (!vpcs) return std::unexpected(vpcs.error());
+  if (vpcs->empty())
+    return Check(std::unexpected("spec.network.vpcID: Not found: \"" + *network.vpcID + "\""));
+  auto subnets = network.subnetIDs.empty()
+                     ? aws::Result<std::vector<aws::Subnet>>(std::vector<aws::Subnet>{})
+                     : ec2.describe_subnets({network.subnetIDs, {}, 0});
+  if (!subnets && aws::is_ec2_not_found(subnets.error()))
+    return Check(std::unexpected("spec.network.subnetIDs: Not found: " + subnets.error().message));
+  if (!subnets) return std::unexpected(subnets.error());
+  std::vector<std::string> zones;
+  std::vector<api::SubnetStatus> recorded;
+  for (std::size_t i = 0; i < network.subnetIDs.size(); ++i) {
+    const auto it = std::find_if(subnets->begin(), subnets->end(),
+                                 [&](const auto& s) { return s.id == network.subnetIDs[i]; });
+    const std::string field = "spec.network.subnetIDs[" + std::to_string(i) + "]";
+    if (it == subnets->end())
+      return Check(std::unexpected(field + ": Not found: \"" + network.subnetIDs[i] + "\""));
+    if (it->vpc_id != *network.vpcID)
+      return Check(std::unexpected(field + ": Invalid value: \"" + it->id + "\": in " + it->vpc_id +
+                                   ", not in " + *network.vpcID));
+    if (std::find(zones.begin(), zones.end(), it->availability_zone) == zones.end())
+      zones.push_back(it->availability_zone);
+    recorded.push_back(
+        {it->id, it->availability_zone, it->cidr_block, it->map_public_ip_on_launch});
+  }
+  if (zones.size() < 2)
+    return Check(std::unexpected("spec.network.subnetIDs: Invalid value: the subnets cover " +
+                                 std::to_string(zones.size()) +
+                                 " zone(s); EKS needs at least two"));
+  status.vpcID = *network.vpcID;
+  status.vpcCIDR = vpcs->front().cidr_block;
+  status.subnets = std::move(recorded);
+  return Check();
+}
+
 NetworkSteps::NetworkSteps(aws::Ec2Client& ec2, const ClusterIdentity& identity,
                            RecordStatus record_status)
     : ec2_(ec2), id_(identity), record_(std::move(record_status)) {}

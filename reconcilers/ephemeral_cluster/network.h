@@ -46,6 +46,13 @@ struct Progress {
   }
 };
 
+// Bring your own VPC: checks that spec.network.vpcID exists in the region and that
+// spec.network.subnetIDs are in it and cover at least two zones, and records them in `status`.
+// Aura never changes or deletes them. A check that fails is an error naming the field (the
+// cluster then reports it and waits); an AWS failure is the outer error.
+aws::Result<std::expected<void, std::string>> check_existing_network(
+    aws::Ec2Client& ec2, const api::ClusterNetwork& network, api::NetworkStatus& status);
+
 // Level-triggered and crash-safe: every resource is tagged in its create call, its ID goes to
 // `status` (and `record_status` is called) right after, and before each create the resource is
 // looked up by its tags, so a pass after a crash or a lost status write adopts what exists

@@ -185,5 +185,46 @@ TEST_F(ClusterNetworkTest, PendingAndDeletingNatGatewaysAreWaitedOn) {
   EXPECT_TRUE(ok(steps_->inventory()).empty());
 }
 
+TEST_F(ClusterNetworkTest, ABroughtVpcIsCheckedAndRecordedNeverChanged) {
+  // The user's VPC: made here without any Aura tag.
+  const auto& region = AwsTestEnv::get().region;
+  aws::Tags theirs{{"owner", "network-team"}};
+  auto vpc = ok(ec2_->create_vpc({"10.80.0.0/16", theirs}));
+  auto a = ok(ec2_->create_subnet({vpc.id, "10.80.1.0/24", region + "a", "", theirs}));
+  auto b = ok(ec2_->create_subnet({vpc.id, "10.80.2.0/24", region + "b", "", theirs}));
+  auto a2 = ok(ec2_->create_subnet({vpc.id, "10.80.3.0/24", region + "a", "", theirs}));
+  api::ClusterNetwork n;
+  n.vpcID = vpc.id;
+  n.subnetIDs = {a.id, b.id};
+  api::NetworkStatus status;
+  auto good = ok(check_existing_network(*ec2_, n, status));
+  EXPECT_TRUE(good) << good.error();
+  EXPECT_EQ(status.vpcID, vpc.id);
+  EXPECT_EQ(status.vpcCIDR, "10.80.0.0/16");
+  ASSERT_EQ(status.subnets.size(), 2u);
+  EXPECT_EQ(status.subnets[1].zone, region + "b");
+
+  n.subnetIDs = {a.id, a2.id};
+  auto one_zone = ok(check_existing_network(*ec2_, n, status));
+  ASSERT_FALSE(one_zone);
+  EXPECT_EQ(one_zone.error().rfind("spec.network.subnetIDs: Invalid value: the subnets cover 1", 0),
+            0u)
+      << one_zone.error();
+  n.vpcID = "vpc-0123456789abcdef0";
+  auto missing = ok(check_existing_network(*ec2_, n, status));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().rfind("spec.network.vpcID: Not found", 0), 0u) << missing.error();
+  n.vpcID = vpc.id;
+  n.subnetIDs = {a.id, "subnet-0123456789abcdef0"};
+  auto bad_subnet = ok(check_existing_network(*ec2_, n, status));
+  ASSERT_FALSE(bad_subnet);
+  EXPECT_EQ(bad_subnet.error().rfind("spec.network.subnetIDs", 0), 0u) << bad_subnet.error();
+
+  // Nothing of the user's carries Aura's tags, so removal and inventory never touch it.
+  EXPECT_TRUE(ok(steps_->inventory()).empty());
+  for (const auto& id : {a.id, b.id, a2.id}) ok(ec2_->delete_subnet(id));
+  ok(ec2_->delete_vpc(vpc.id));
+}
+
 }  // namespace
 }  // namespace aura::reconcilers::cluster
