@@ -14,22 +14,7 @@ namespace aura::reconcilers::cluster {
 namespace {
 
 using testing::AwsTestEnv;
-
-template <typename T>
-T ok(aws::Result<T> r) {
-  if (!r) throw std::runtime_error(r.error().str());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
-
-void post_state(const nlohmann::json& rule) {
-  http::ClientRequest r;
-  r.method = "POST";
-  r.url = AwsTestEnv::get().endpoint + "/aura-env/states";
-  r.headers.emplace_back("Content-Type", "application/json");
-  r.body = rule.dump();
-  auto resp = AwsTestEnv::get().http()->send(r);
-  ASSERT_TRUE(resp && resp->status == 200) << (resp ? resp->body : resp.error().message);
-}
+using testing::ok;
 
 TEST(ClusterControlPlane, FromNothingToActiveAndBackLeavesNothing) {
   const auto& env = AwsTestEnv::get();
@@ -37,17 +22,17 @@ TEST(ClusterControlPlane, FromNothingToActiveAndBackLeavesNothing) {
   aws::IamClient iam(env.client(aws::services::kIam));
   aws::EksClient eks(env.client(aws::services::kEks));
   ClusterIdentity id("ml-team", "cp-test", std::to_string(std::random_device{}()) + "-cp");
-  post_state({{"kind", "eks-cluster"},
-              {"id", id.eks_name()},
-              {"phase", "create"},
-              {"state", "CREATING"},
-              {"describes", 2},
-              {"then", "ACTIVE"}});
-  post_state({{"kind", "eks-cluster"},
-              {"id", id.eks_name()},
-              {"phase", "delete"},
-              {"state", "DELETING"},
-              {"describes", 2}});
+  env.post_state({{"kind", "eks-cluster"},
+                  {"id", id.eks_name()},
+                  {"phase", "create"},
+                  {"state", "CREATING"},
+                  {"describes", 2},
+                  {"then", "ACTIVE"}});
+  env.post_state({{"kind", "eks-cluster"},
+                  {"id", id.eks_name()},
+                  {"phase", "delete"},
+                  {"state", "DELETING"},
+                  {"describes", 2}});
 
   api::EphemeralClusterSpec spec;
   spec.region = env.region;

@@ -12,12 +12,7 @@ namespace aura::reconcilers::cluster {
 namespace {
 
 using testing::AwsTestEnv;
-
-template <typename T>
-T ok(aws::Result<T> r) {
-  if (!r) throw std::runtime_error(r.error().str());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
+using testing::ok;
 
 TEST(ClusterIam, RolesPoliciesAndInstanceProfileComeAndGo) {
   aws::IamClient iam(AwsTestEnv::get().client(aws::services::kIam));

@@ -13,12 +13,7 @@ namespace aura::reconcilers::cluster {
 namespace {
 
 using testing::AwsTestEnv;
-
-template <typename T>
-T ok(aws::Result<T> r) {
-  if (!r) throw std::runtime_error(r.error().str());
-  if constexpr (!std::is_void_v<T>) return std::move(*r);
-}
+using testing::ok;
 
 std::string random_uid() {
   std::mt19937_64 rng{std::random_device{}()};
@@ -60,16 +55,6 @@ class ClusterNetworkTest : public ::testing::Test {
       if (ok(steps_->ensure(p, status)).done) return pass;
     throw std::runtime_error("network not done after 10 passes");
   }
-  void post_state(const nlohmann::json& rule) {
-    http::ClientRequest r;
-    r.method = "POST";
-    r.url = AwsTestEnv::get().endpoint + "/aura-env/states";
-    r.headers.emplace_back("Content-Type", "application/json");
-    r.body = rule.dump();
-    auto resp = AwsTestEnv::get().http()->send(r);
-    ASSERT_TRUE(resp && resp->status == 200);
-  }
-
   std::unique_ptr<aws::Ec2Client> ec2_;
   std::unique_ptr<ClusterIdentity> id_;
   std::unique_ptr<NetworkSteps> steps_;
@@ -153,18 +138,18 @@ TEST_F(ClusterNetworkTest, BuildsThePlanAdoptsWhatExistsAndRemovesEverything) {
 }
 
 TEST_F(ClusterNetworkTest, PendingAndDeletingNatGatewaysAreWaitedOn) {
-  post_state({{"kind", "nat-gateway"},
-              {"tags", {{"aura.io/cluster-uid", id_->uid()}}},
-              {"phase", "create"},
-              {"state", "pending"},
-              {"describes", 2},
-              {"then", "available"}});
-  post_state({{"kind", "nat-gateway"},
-              {"tags", {{"aura.io/cluster-uid", id_->uid()}}},
-              {"phase", "delete"},
-              {"state", "deleting"},
-              {"describes", 2},
-              {"then", "deleted"}});
+  AwsTestEnv::get().post_state({{"kind", "nat-gateway"},
+                                {"tags", {{"aura.io/cluster-uid", id_->uid()}}},
+                                {"phase", "create"},
+                                {"state", "pending"},
+                                {"describes", 2},
+                                {"then", "available"}});
+  AwsTestEnv::get().post_state({{"kind", "nat-gateway"},
+                                {"tags", {{"aura.io/cluster-uid", id_->uid()}}},
+                                {"phase", "delete"},
+                                {"state", "deleting"},
+                                {"describes", 2},
+                                {"then", "deleted"}});
   const auto p = plan(api::NatGatewayMode::kPerZone);
   api::NetworkStatus status;
   auto first = ok(steps_->ensure(p, status));

@@ -35,6 +35,17 @@ std::shared_ptr<http::CurlClient> AwsTestEnv::http() const {
   return client;
 }
 
+void AwsTestEnv::post_state(const nlohmann::json& rule) const {
+  http::ClientRequest r;
+  r.method = "POST";
+  r.url = endpoint + "/aura-env/states";
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = rule.dump();
+  auto resp = http()->send(r);
+  if (!resp || resp->status != 200)
+    throw std::runtime_error("/aura-env/states: " + (resp ? resp->body : resp.error().message));
+}
+
 aws::AwsClientPtr AwsTestEnv::client(const aws::ServiceInfo& service,
                                      aws::AwsClientOptions options) const {
   options.env = env();

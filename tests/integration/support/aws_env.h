@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "operator/aws/client.h"
@@ -26,6 +28,16 @@ class AwsTestEnv {
                            aws::AwsClientOptions options = {}) const;
   aws::EnvLookup env() const;
   std::shared_ptr<http::CurlClient> http() const;
+  // Posts a scripted-state rule to the emulator (/aura-env/states, docs/test-env.md); throws
+  // when it is refused.
+  void post_state(const nlohmann::json& rule) const;
 };
+
+// The value of an AWS result, or an exception naming the AWS error (the test then fails there).
+template <typename T>
+T ok(aws::Result<T> r) {
+  if (!r) throw std::runtime_error(r.error().str());
+  if constexpr (!std::is_void_v<T>) return std::move(*r);
+}
 
 }  // namespace aura::testing
