@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "webhooks/review_json.h"
+
 namespace aura::webhooks {
 
 namespace {
@@ -11,11 +13,6 @@ using json = nlohmann::json;
 std::string render_value(const json& v) {
   // Strings are quoted as Go's %q would; numbers and booleans bare, as Kubernetes prints them.
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string string_at(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -110,34 +107,27 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
 }
 
 std::expected<AdmissionRequest, std::string> decode_review(std::string_view body) {
-  if (json_nesting_exceeds(body))
-    return std::unexpected("JSON nested more than " + std::to_string(kMaxJsonNesting) +
-                           " levels deep");
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return std::unexpected("malformed JSON");
-  if (!doc.is_object()) return std::unexpected("an AdmissionReview must be a JSON object");
-  if (string_at(doc, "apiVersion") != "admission.k8s.io/v1" ||
-      string_at(doc, "kind") != "AdmissionReview")
+  auto doc = ReviewDocument::parse(body, kMaxJsonNesting);
+  if (!doc) return std::unexpected(std::move(doc.error()));
+  if (!doc->is_object()) return std::unexpected("an AdmissionReview must be a JSON object");
+  if (doc->string_at({"apiVersion"}) != "admission.k8s.io/v1" ||
+      doc->string_at({"kind"}) != "AdmissionReview")
     return std::unexpected("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
-  auto req = doc.find("request");
-  if (req == doc.end() || !req->is_object()) return std::unexpected("request: Required value");
+  if (!doc->object_at({"request"})) return std::unexpected("request: Required value");
   AdmissionRequest r;
-  r.uid = string_at(*req, "uid");
+  r.uid = doc->string_at({"request", "uid"});
   if (r.uid.empty()) return std::unexpected("request.uid: Required value");
-  if (auto k = req->find("kind"); k != req->end() && k->is_object()) {
-    r.group = string_at(*k, "group");
-    r.version = string_at(*k, "version");
-    r.kind = string_at(*k, "kind");
-  }
-  r.name = string_at(*req, "name");
-  r.namespace_ = string_at(*req, "namespace");
-  r.operation = string_at(*req, "operation");
+  r.group = doc->string_at({"request", "kind", "group"});
+  r.version = doc->string_at({"request", "kind", "version"});
+  r.kind = doc->string_at({"request", "kind", "kind"});
+  r.name = doc->string_at({"request", "name"});
+  r.namespace_ = doc->string_at({"request", "namespace"});
+  r.operation = doc->string_at({"request", "operation"});
   if (r.operation.empty()) return std::unexpected("request.operation: Required value");
-  if (auto u = req->find("userInfo"); u != req->end() && u->is_object())
-    r.username = string_at(*u, "username");
-  if (auto d = req->find("dryRun"); d != req->end() && d->is_boolean()) r.dry_run = d->get<bool>();
-  if (auto o = req->find("object"); o != req->end()) r.object = std::move(*o);
-  if (auto o = req->find("oldObject"); o != req->end()) r.old_object = std::move(*o);
+  r.username = doc->string_at({"request", "userInfo", "username"});
+  r.dry_run = doc->bool_at({"request", "dryRun"}).value_or(false);
+  r.object = doc->kubernetes_object_at({"request", "object"});
+  r.old_object = doc->kubernetes_object_at({"request", "oldObject"});
   if ((r.operation == "CREATE" || r.operation == "UPDATE") && !r.object.is_object())
     return std::unexpected("request.object: Required value for " + r.operation);
   if (r.operation == "UPDATE" && !r.old_object.is_object())

@@ -113,13 +113,30 @@ struct TlsServer::Impl {
 
   std::vector<std::thread> threads;
   // Declared last: destroyed first, so pending handlers (and the sessions they hold) go while
-  // the members above still exist.
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  asio::steady_timer reload_timer{io};
-  asio::steady_timer accept_timer{io};
+  // the members above still exist. One io_context per thread, each run by that thread alone: a
+  // connection lives on one of them, so its handlers never need a strand or a lock, and a request
+  // is served on the thread that read it (no hand-over between threads). io[0] also accepts and
+  // runs the timers; connections are dealt out in turn.
+  std::vector<std::unique_ptr<asio::io_context>> io;
+  std::size_t next_io = 0;
+  tcp::acceptor acceptor;
+  asio::steady_timer reload_timer;
+  asio::steady_timer accept_timer;
 
-  Impl(TlsServerOptions o, log::Logger l) : options(std::move(o)), log(std::move(l)) {}
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, threads); ++i)
+      out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  Impl(TlsServerOptions o, log::Logger l)
+      : options(std::move(o)),
+        log(std::move(l)),
+        io(make_contexts(options.threads)),
+        acceptor(*io[0]),
+        reload_timer(*io[0]),
+        accept_timer(*io[0]) {}
 
   bool reload(bool force);
   void accept();
@@ -216,19 +233,19 @@ class Session : public std::enable_shared_from_this<Session> {
     auto req = parser_->release();
     const bool client_keep_alive = req.keep_alive();
     const unsigned version = req.version();
-    const http::Response resp =
+    http::Response resp =
         http::dispatch(server_.routes, http::from_beast(std::move(req)),
                        [this](const std::string& path, const char* what) {
                          server_.log.error("handler failed", {{"path", path}, {"error", what}});
                        });
     // Whether the server is stopping is read after the handler: a stop during the request closes
     // the connection once the answer is written.
-    reply(resp, client_keep_alive && !server_.stopping, version);
+    reply(std::move(resp), client_keep_alive && !server_.stopping, version);
   }
 
-  void reply(const http::Response& resp, bool keep_alive, unsigned version) {
+  void reply(http::Response&& resp, bool keep_alive, unsigned version) {
     busy_ = true;
-    auto res = http::to_beast(resp, keep_alive, version);
+    auto res = http::to_beast(std::move(resp), keep_alive, version);
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
     bhttp::async_write(
         stream_, *res,
@@ -261,7 +278,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void TlsServer::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  asio::io_context& target = *io[next_io++ % io.size()];
+  acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of file descriptors and the like: back off briefly rather than spin.
@@ -343,8 +361,12 @@ bool TlsServer::start() {
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
   if (!o.cert_file.empty()) impl_->schedule_reload();
-  for (int i = 0; i < std::max(1, o.threads); ++i)
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& io : impl_->io)
+    impl_->threads.emplace_back([ctx = io.get()] {
+      // Sessions keep a context busy only while they live: keep it running while idle.
+      auto guard = asio::make_work_guard(*ctx);
+      ctx->run();
+    });
   impl_->log.info("webhook server listening",
                   {{"address", o.address}, {"port", impl_->bound_port}});
   return true;
@@ -353,7 +375,7 @@ bool TlsServer::start() {
 void TlsServer::stop() {
   if (impl_->threads.empty()) return;
   impl_->stopping = true;
-  asio::post(impl_->io, [this] {
+  asio::post(*impl_->io[0], [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
     impl_->reload_timer.cancel();
@@ -374,7 +396,7 @@ void TlsServer::stop() {
     impl_->sessions_cv.wait_for(lock, impl_->options.shutdown_grace,
                                 [this] { return impl_->sessions.empty(); });
   }
-  impl_->io.stop();
+  for (auto& io : impl_->io) io->stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();

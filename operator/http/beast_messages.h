@@ -22,7 +22,7 @@ inline Request from_beast(boost::beast::http::request<boost::beast::http::string
 }
 
 inline std::shared_ptr<boost::beast::http::response<boost::beast::http::string_body>> to_beast(
-    const Response& resp, bool keep_alive, unsigned version) {
+    Response&& resp, bool keep_alive, unsigned version) {
   namespace bhttp = boost::beast::http;
   auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
       static_cast<bhttp::status>(resp.status), version);
@@ -30,7 +30,7 @@ inline std::shared_ptr<boost::beast::http::response<boost::beast::http::string_b
   res->set(bhttp::field::content_type, resp.content_type);
   for (const auto& [k, v] : resp.headers) res->set(k, v);
   res->keep_alive(keep_alive);
-  res->body() = resp.body;
+  res->body() = std::move(resp.body);
   res->prepare_payload();
   return res;
 }

@@ -40,17 +40,17 @@ class Session : public std::enable_shared_from_this<Session> {
     auto req = parser_->release();
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
-    const Response resp =
+    Response resp =
         dispatch(routes_, from_beast(std::move(req)), [](const std::string&, const char*) {});
-    send(resp, keep_alive, version);
+    send(std::move(resp), keep_alive, version);
   }
 
   void reply_error(int status, const std::string& message) {
     send({status, "text/plain; charset=utf-8", message + "\n"}, false, 11);
   }
 
-  void send(const Response& resp, bool keep_alive, unsigned version) {
-    auto res = to_beast(resp, keep_alive, version);
+  void send(Response&& resp, bool keep_alive, unsigned version) {
+    auto res = to_beast(std::move(resp), keep_alive, version);
     stream_.expires_after(options_.read_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
