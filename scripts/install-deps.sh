@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
-  libcurl4-openssl-dev nlohmann-json3-dev libsimdjson-dev libssl-dev libyaml-cpp-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libyaml-cpp-dev
   libboost1.81-dev libspdlog-dev libfmt-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format python3-venv openssl procps psmisc

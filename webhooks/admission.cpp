@@ -2,8 +2,6 @@
 
 #include <array>
 
-#include "webhooks/review_json.h"
-
 namespace aura::webhooks {
 
 namespace {
@@ -104,35 +102,6 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) {
     }
   }
   return false;
-}
-
-std::expected<AdmissionRequest, std::string> decode_review(std::string_view body) {
-  auto doc = ReviewDocument::parse(body, kMaxJsonNesting);
-  if (!doc) return std::unexpected(std::move(doc.error()));
-  if (!doc->is_object()) return std::unexpected("an AdmissionReview must be a JSON object");
-  if (doc->string_at({"apiVersion"}) != "admission.k8s.io/v1" ||
-      doc->string_at({"kind"}) != "AdmissionReview")
-    return std::unexpected("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
-  if (!doc->object_at({"request"})) return std::unexpected("request: Required value");
-  AdmissionRequest r;
-  r.uid = doc->string_at({"request", "uid"});
-  if (r.uid.empty()) return std::unexpected("request.uid: Required value");
-  r.group = doc->string_at({"request", "kind", "group"});
-  r.version = doc->string_at({"request", "kind", "version"});
-  r.kind = doc->string_at({"request", "kind", "kind"});
-  r.name = doc->string_at({"request", "name"});
-  r.namespace_ = doc->string_at({"request", "namespace"});
-  r.operation = doc->string_at({"request", "operation"});
-  if (r.operation.empty()) return std::unexpected("request.operation: Required value");
-  r.username = doc->string_at({"request", "userInfo", "username"});
-  r.dry_run = doc->bool_at({"request", "dryRun"}).value_or(false);
-  r.object = doc->kubernetes_object_at({"request", "object"});
-  r.old_object = doc->kubernetes_object_at({"request", "oldObject"});
-  if ((r.operation == "CREATE" || r.operation == "UPDATE") && !r.object.is_object())
-    return std::unexpected("request.object: Required value for " + r.operation);
-  if (r.operation == "UPDATE" && !r.old_object.is_object())
-    return std::unexpected("request.oldObject: Required value for UPDATE");
-  return r;
 }
 
 json encode_review(const std::string& uid, const AdmissionResponse& resp) {

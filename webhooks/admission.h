@@ -57,11 +57,11 @@ struct AdmissionResponse {
   static AdmissionResponse patched(nlohmann::json patch, std::vector<std::string> warnings = {});
 };
 
-// Review bodies whose arrays and objects nest deeper than this are refused (400) before they are
-// parsed. Copying, comparing and serialising a nlohmann::json recurse once per level, so a body
-// of a few hundred KiB of "[[[[..." would overflow a server thread's stack and kill the process
-// (found with tests/fuzz: 8 MiB of stack lasts 50-100k levels in a release build, ~20k under
-// ASan, 4-8k in a Debug ASan build). Real objects nest a few dozen levels.
+// Review bodies whose arrays and objects nest deeper than this are refused (400) by the parser.
+// Copying, comparing and serialising a nlohmann::json recurse once per level, so a body of a few
+// hundred KiB of "[[[[..." would overflow a server thread's stack and kill the process (found with
+// tests/fuzz: 8 MiB of stack lasts 50-100k levels in a release build, ~20k under ASan, 4-8k in a
+// Debug ASan build). Real objects nest a few dozen levels.
 inline constexpr std::size_t kMaxJsonNesting = 1000;
 // True when `text` nests arrays and objects more than `limit` levels deep (brackets inside JSON
 // strings do not count). Linear, allocation-free; meant to run before json::parse.
