@@ -57,6 +57,16 @@ Result<std::string> ControlPlaneSteps::find_oidc_provider(const std::string& iss
   return std::string();
 }
 
+Result<std::string> ControlPlaneSteps::find_tagged_oidc_provider() {
+  auto arns = iam_.list_open_id_connect_providers();
+  if (!arns) return std::unexpected(arns.error());
+  for (const auto& candidate : *arns) {
+    auto provider = iam_.get_open_id_connect_provider(candidate);
+    if (provider && provider->tags[kTagClusterUid] == id_.uid()) return candidate;
+  }
+  return std::string();
+}
+
 Result<Progress> ControlPlaneSteps::ensure(const ControlPlanePlan& plan,
                                            api::EphemeralClusterStatus& status) {
   auto record = [&](std::optional<std::string>& field, const std::string& value) {
@@ -154,12 +164,9 @@ Result<Progress> ControlPlaneSteps::remove(api::EphemeralClusterStatus& status) 
   std::string arn = status.oidcProviderARN.value_or("");
   if (arn.empty()) {
     // A lost status: find ours by its tag among the account's providers.
-    auto arns = iam_.list_open_id_connect_providers();
-    if (!arns) return std::unexpected(arns.error());
-    for (const auto& candidate : *arns) {
-      auto provider = iam_.get_open_id_connect_provider(candidate);
-      if (provider && provider->tags[kTagClusterUid] == id_.uid()) arn = candidate;
-    }
+    auto tagged = find_tagged_oidc_provider();
+    if (!tagged) return std::unexpected(tagged.error());
+    arn = *tagged;
   }
   if (!arn.empty())
     if (auto r = iam_.delete_open_id_connect_provider(arn); !r && !r.error().is_not_found())
@@ -169,6 +176,19 @@ Result<Progress> ControlPlaneSteps::remove(api::EphemeralClusterStatus& status) 
   status.eksClusterARN.reset();
   record_();
   return Progress::complete();
+}
+
+Result<std::vector<std::string>> ControlPlaneSteps::inventory() {
+  std::vector<std::string> out;
+  auto cluster = eks_.describe_cluster(id_.eks_name());
+  if (cluster)
+    out.push_back("eks-cluster " + cluster->name);
+  else if (!cluster.error().is_not_found())
+    return std::unexpected(cluster.error());
+  auto provider = find_tagged_oidc_provider();
+  if (!provider) return std::unexpected(provider.error());
+  if (!provider->empty()) out.push_back("oidc-provider " + *provider);
+  return out;
 }
 
 }  // namespace aura::reconcilers::cluster
