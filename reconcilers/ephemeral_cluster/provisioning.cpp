@@ -66,6 +66,20 @@ void Outcome::spec_error(const std::string& what) {
   }
 }
 
+std::string_view to_string(Outcome::Kind kind) {
+  switch (kind) {
+    case Outcome::Kind::kDone:
+      return "done";
+    case Outcome::Kind::kWaiting:
+      return "waiting";
+    case Outcome::Kind::kAwsError:
+      return "aws-error";
+    case Outcome::Kind::kSpecError:
+      return "spec-error";
+  }
+  return "unknown";
+}
+
 ClusterClients clients_for(aws::AwsSession& session, const api::EphemeralClusterSpec& spec,
                            const std::string& ns, const std::string& name) {
   auto client = [&](const aws::ServiceInfo& service) {

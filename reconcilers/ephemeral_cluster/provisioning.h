@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "operator/api/ephemeral_cluster_types.h"
@@ -68,6 +69,9 @@ struct Outcome {
   void aws_error(const std::string& what);
   void spec_error(const std::string& what);
 };
+
+// "done", "waiting", "aws-error", "spec-error": for logs.
+std::string_view to_string(Outcome::Kind kind);
 
 class Provisioning {
  public:

@@ -127,9 +127,10 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     StatusUpdate st(cluster, *rt_.clock);
     st.phase("Failed");
     st.stalled(reason, message);
+    const bool news = st.changed();
     if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
       return std::unexpected(from_api(r.error(), "update status"));
-    if (st.changed())
+    if (news)
       rt_.events->record(cluster, kube::EventType::kWarning, std::string(reason), "Reconcile",
                          message);
     return Action::await_change();
@@ -225,7 +226,7 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       rt_.events->record(cluster, kube::EventType::kWarning, "InvalidSpec", "Provision",
                          outcome.message);
     verified(uid, outcome.kind == Kind::kDone);
-    ctx.log.info("cluster provisioning pass", {{"outcome", static_cast<int>(outcome.kind)},
+    ctx.log.info("cluster provisioning pass", {{"outcome", cluster::to_string(outcome.kind)},
                                                {"message", outcome.message},
                                                {"statusWritten", written}});
     return result;
