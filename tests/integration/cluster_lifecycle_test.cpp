@@ -80,6 +80,59 @@ class ClusterLifecycleTest : public ::testing::Test {
                   "jsonpath={range .items[*]}{.reason}: {.note}{\"\\n\"}{end}"})
         .out;
   }
+  // A cluster of Aura's own network over two zones of the emulator's region, no NAT gateway.
+  std::string small_cluster(const std::string& name, const std::string& cidr,
+                            const std::string& extra = "") {
+    const auto& region = AwsTestEnv::get().region;
+    return "apiVersion: aura.io/v1alpha1\nkind: EphemeralCluster\nmetadata: {name: " + name +
+           "}\nspec:\n  region: " + region + "\n  kubernetesVersion: \"1.31\"\n" +
+           "  network: {vpcCIDR: " + cidr + ", zones: [" + region + "a, " + region +
+           "b], natGateways: None}\n" + extra;
+  }
+  // A VPC of the user's ("10.N.0.0/16") with a /24 subnet in each of the given zones (letters of
+  // the emulator's region), and an EphemeralCluster that brings it.
+  struct UserNetwork {
+    std::string vpc;
+    std::vector<std::string> subnets;
+  };
+  UserNetwork user_network(int n, const std::vector<std::string>& zones) {
+    const auto& region = AwsTestEnv::get().region;
+    const aws::Tags theirs{{"owner", "network-team"}};
+    const auto prefix = "10." + std::to_string(n) + ".";
+    UserNetwork net{ok(ec2_->create_vpc({prefix + "0.0/16", theirs})).id, {}};
+    for (std::size_t i = 0; i < zones.size(); ++i)
+      net.subnets.push_back(
+          ok(ec2_->create_subnet({net.vpc, prefix + std::to_string(i + 1) + ".0/24",
+                                  region + zones[i], "", theirs}))
+              .id);
+    return net;
+  }
+  std::string byo_cluster(const std::string& name, const UserNetwork& net) {
+    std::string ids;
+    for (const auto& s : net.subnets) ids += (ids.empty() ? "" : ", ") + s;
+    return "apiVersion: aura.io/v1alpha1\nkind: EphemeralCluster\nmetadata: {name: " + name +
+           "}\nspec:\n  region: " + AwsTestEnv::get().region +
+           "\n  kubernetesVersion: \"1.31\"\n  network: {vpcID: " + net.vpc + ", subnetIDs: [" +
+           ids + "]}\n";
+  }
+  // Checks that the user's network is all still there, then removes it.
+  void expect_kept_and_clean_up(const UserNetwork& net) {
+    EXPECT_EQ(ok(ec2_->describe_vpcs({{net.vpc}, {}, 0})).size(), 1u);
+    EXPECT_EQ(ok(ec2_->describe_subnets({net.subnets, {}, 0})).size(), net.subnets.size());
+    for (const auto& s : net.subnets) ok(ec2_->delete_subnet(s));
+    ok(ec2_->delete_vpc(net.vpc));
+  }
+  // How many reconciles of `name` the operator has logged.
+  int reconciles(const std::string& name) {
+    std::istringstream log(op_->log());
+    const std::string object = "\"object\":\"" + ns_ + "/" + name + "\"";
+    int n = 0;
+    for (std::string line; std::getline(log, line);)
+      if (line.find("\"msg\":\"reconciled\"") != std::string::npos &&
+          line.find(object) != std::string::npos)
+        ++n;
+    return n;
+  }
   ClusterIdentity identity(const std::string& name) {
     return ClusterIdentity(ns_, name, get(name, ".metadata.uid"));
   }
@@ -255,29 +308,15 @@ TEST_F(ClusterLifecycleTest, SampleBecomesReadyWithEveryResourceAndDeletionLeave
 }
 
 TEST_F(ClusterLifecycleTest, BroughtVpcIsUsedAndKept) {
-  const auto& region = AwsTestEnv::get().region;
-  const aws::Tags theirs{{"owner", "network-team"}};
-  auto vpc = ok(ec2_->create_vpc({"10.91.0.0/16", theirs}));
-  auto a = ok(ec2_->create_subnet({vpc.id, "10.91.1.0/24", region + "a", "", theirs}));
-  auto b = ok(ec2_->create_subnet({vpc.id, "10.91.2.0/24", region + "b", "", theirs}));
-  apply(R"(
-apiVersion: aura.io/v1alpha1
-kind: EphemeralCluster
-metadata: {name: byo}
-spec:
-  region: )" +
-        region + R"(
-  kubernetesVersion: "1.31"
-  network: {vpcID: )" +
-        vpc.id + ", subnetIDs: [" + a.id + ", " + b.id + R"(]}
-)");
+  const auto net = user_network(91, {"a", "b"});
+  apply(byo_cluster("byo", net));
   ASSERT_TRUE(wait_ready("byo")) << condition("byo", "Ready", "message");
-  EXPECT_EQ(get("byo", ".status.network.vpcID"), vpc.id);
+  EXPECT_EQ(get("byo", ".status.network.vpcID"), net.vpc);
   const auto id = identity("byo");
   auto eks = ok(eks_->describe_cluster(id.eks_name()));
   auto subnet_ids = eks.vpc.subnet_ids;
   std::sort(subnet_ids.begin(), subnet_ids.end());
-  auto want = std::vector<std::string>{a.id, b.id};
+  auto want = net.subnets;
   std::sort(want.begin(), want.end());
   EXPECT_EQ(subnet_ids, want);
   EXPECT_TRUE(ok(ec2_->describe_vpcs(owned(id))).empty()) << "no VPC of Aura's own";
@@ -287,27 +326,11 @@ spec:
       << get("byo", ".status.deletionBlockedBy");
   EXPECT_EQ(inventory(id), std::vector<std::string>{});
   // The user's network is still there, untouched.
-  EXPECT_EQ(ok(ec2_->describe_vpcs({{vpc.id}, {}, 0})).size(), 1u);
-  EXPECT_EQ(ok(ec2_->describe_subnets({{a.id, b.id}, {}, 0})).size(), 2u);
-  ok(ec2_->delete_subnet(a.id));
-  ok(ec2_->delete_subnet(b.id));
-  ok(ec2_->delete_vpc(vpc.id));
+  expect_kept_and_clean_up(net);
 }
 
 TEST_F(ClusterLifecycleTest, RetainKeepsTheAwsResources) {
-  const auto& region = AwsTestEnv::get().region;
-  apply(R"(
-apiVersion: aura.io/v1alpha1
-kind: EphemeralCluster
-metadata: {name: kept}
-spec:
-  region: )" +
-        region + R"(
-  kubernetesVersion: "1.31"
-  network: {vpcCIDR: 10.92.0.0/16, zones: [)" +
-        region + "a, " + region + R"(b], natGateways: None}
-  lifecycle: {deletionPolicy: Retain}
-)");
+  apply(small_cluster("kept", "10.92.0.0/16", "  lifecycle: {deletionPolicy: Retain}\n"));
   ASSERT_TRUE(wait_ready("kept")) << condition("kept", "Ready", "message");
   const auto id = identity("kept");
   const auto before = inventory(id);
@@ -328,6 +351,72 @@ spec:
   while (!ok(net.remove(*status.network)).done) ASSERT_LT(++passes, 20);
   while (!ok(roles.remove(*status.iam)).done) ASSERT_LT(++passes, 30);
   EXPECT_EQ(inventory(id), std::vector<std::string>{});
+}
+
+TEST_F(ClusterLifecycleTest, AwsErrorsAreRetriedNotStalledAndReadyRestsWithoutAwsCalls) {
+  const auto& aws = AwsTestEnv::get();
+  // Refused until the fault goes, as if the operator's policy lacked ec2:CreateVpc for a while:
+  // not retryable by the SDK, yet nothing the spec could fix.
+  const auto fault = aws.admin("POST", "/aura-env/faults",
+                               {{"service", "ec2"},
+                                {"operation", "CreateVpc"},
+                                {"action", "respond"},
+                                {"status", 403},
+                                {"code", "UnauthorizedOperation"},
+                                {"message", "not authorized to perform ec2:CreateVpc"}});
+  apply(small_cluster("flaky", "10.93.0.0/16"));
+  const bool refused = eventually(
+      [&] {
+        return condition("flaky", "Reconciling", "reason") == "AWSError" &&
+               condition("flaky", "Reconciling", "message").find("UnauthorizedOperation") !=
+                   std::string::npos;
+      },
+      kDeadline, kPoll);
+  aws.admin("DELETE", "/aura-env/faults/" + fault["ids"][0].get<std::string>());
+  ASSERT_TRUE(refused) << condition("flaky", "Reconciling", "message");
+  EXPECT_EQ(condition("flaky", "Reconciling"), "True");
+  EXPECT_EQ(condition("flaky", "Stalled"), "False");
+  EXPECT_EQ(condition("flaky", "NetworkReady", "reason"), "AWSError");
+  EXPECT_EQ(condition("flaky", "ControlPlaneReady", "reason"), "WaitingForDependencies");
+  // IAM does not need the network: it went ahead.
+  EXPECT_EQ(condition("flaky", "IAMReady"), "True");
+  ASSERT_TRUE(wait_ready("flaky")) << condition("flaky", "Ready", "message");
+
+  // At rest: a change that is not to the spec wakes the reconciler, which calls no AWS API and
+  // writes no status.
+  aws.admin("DELETE", "/aura-env/calls");
+  const int before = reconciles("flaky");
+  auto r = TestEnv::get().kubectl({"label", "ephemeralcluster", "-n", ns_, "flaky", "touched=yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(eventually([&] { return reconciles("flaky") > before; }, 30s, kPoll));
+  const auto labelled = get("flaky", ".metadata.resourceVersion");
+  EXPECT_EQ(aws.admin("GET", "/aura-env/calls")["total"], 0);
+  EXPECT_EQ(get("flaky", ".status.phase"), "Ready");
+  EXPECT_EQ(get("flaky", ".metadata.resourceVersion"), labelled);
+
+  const auto id = identity("flaky");
+  remove("flaky");
+  ASSERT_TRUE(eventually([&] { return gone("flaky"); }, kDeadline, kPoll))
+      << get("flaky", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+}
+
+TEST_F(ClusterLifecycleTest, BroughtVpcInOneZoneStallsNamingTheField) {
+  const auto net = user_network(94, {"a", "a"});
+  apply(byo_cluster("onezone", net));
+  ASSERT_TRUE(
+      eventually([&] { return condition("onezone", "Stalled") == "True"; }, kDeadline, kPoll));
+  EXPECT_EQ(condition("onezone", "Stalled", "reason"), "InvalidSpec");
+  EXPECT_EQ(condition("onezone", "Stalled", "message").rfind("spec.network.subnetIDs", 0), 0u)
+      << condition("onezone", "Stalled", "message");
+  EXPECT_EQ(get("onezone", ".status.phase"), "Failed");
+  EXPECT_EQ(condition("onezone", "Reconciling"), "False");
+  const auto id = identity("onezone");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{}) << "nothing made for a spec in error";
+
+  remove("onezone");
+  ASSERT_TRUE(eventually([&] { return gone("onezone"); }, kDeadline, kPoll));
+  expect_kept_and_clean_up(net);
 }
 
 }  // namespace
