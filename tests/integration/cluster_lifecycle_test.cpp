@@ -171,14 +171,15 @@ std::string sample() {
 
 TEST_F(ClusterLifecycleTest, SampleBecomesReadyWithEveryResourceAndDeletionLeavesNothing) {
   ASSERT_EQ(AwsTestEnv::get().region, "us-east-1") << "the sample is in us-east-1";
-  // The control plane stays CREATING, then DELETING, for a describe: the operator says what it
-  // waits on and comes back after its poll instead of waiting inside a reconcile.
+  // The control plane stays CREATING for three describes (more than the passes our own status
+  // writes set off, so it lasts until the operator's 30 s poll), then DELETING for one: the
+  // operator says what it waits on and comes back later instead of waiting inside a reconcile.
   const nlohmann::json tags = {{"aura.io/cluster", ns_ + "/ml-sandbox"}};
   AwsTestEnv::get().post_state({{"kind", "eks-cluster"},
                                 {"tags", tags},
                                 {"phase", "create"},
                                 {"state", "CREATING"},
-                                {"describes", 1}});
+                                {"describes", 3}});
   AwsTestEnv::get().post_state({{"kind", "eks-cluster"},
                                 {"tags", tags},
                                 {"phase", "delete"},
@@ -417,6 +418,45 @@ TEST_F(ClusterLifecycleTest, BroughtVpcInOneZoneStallsNamingTheField) {
   remove("onezone");
   ASSERT_TRUE(eventually([&] { return gone("onezone"); }, kDeadline, kPoll));
   expect_kept_and_clean_up(net);
+}
+
+TEST_F(ClusterLifecycleTest, AssumeRoleActsAsTheRoleTheSpecNames) {
+  const auto& aws = AwsTestEnv::get();
+  // A role that trusts the operator's user (moto matches principals literally, so not the
+  // account root) and may do everything (moto evaluates the role's policy for the session).
+  const std::string role_name = "team-" + ns_;
+  const nlohmann::json trust = {{"Version", "2012-10-17"},
+                                {"Statement",
+                                 {{{"Effect", "Allow"},
+                                   {"Principal", {{"AWS", aws.user_arn}}},
+                                   {"Action", "sts:AssumeRole"}}}}};
+  aws::iam::CreateRoleRequest req;
+  req.name = role_name;
+  req.path = "/";
+  req.assume_role_policy_document = trust.dump();
+  // The operator's policy (config/iam) assumes only roles tagged for it.
+  req.tags = {{"aura.io/assumable", "true"}};
+  const auto role = ok(iam_->create_role(req));
+  const nlohmann::json allow_all = {
+      {"Version", "2012-10-17"},
+      {"Statement", {{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}}}};
+  ok(iam_->put_role_policy(role_name, "all", allow_all.dump()));
+
+  aws.admin("DELETE", "/aura-env/calls");
+  apply(small_cluster("assumed", "10.95.0.0/16",
+                      "  assumeRole: {roleARN: \"" + role.arn + "\", externalID: team-42}\n"));
+  ASSERT_TRUE(wait_ready("assumed")) << condition("assumed", "Ready", "message");
+  const auto calls = aws.admin("GET", "/aura-env/calls")["calls"];
+  EXPECT_GE(calls.value("sts:AssumeRole", 0), 1) << calls.dump();
+  const auto id = identity("assumed");
+  EXPECT_EQ(ok(eks_->describe_cluster(id.eks_name())).status, "ACTIVE");
+
+  remove("assumed");
+  ASSERT_TRUE(eventually([&] { return gone("assumed"); }, kDeadline, kPoll))
+      << get("assumed", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  ok(iam_->delete_role_policy(role_name, "all"));
+  ok(iam_->delete_role(role_name));
 }
 
 }  // namespace
