@@ -52,8 +52,23 @@ Result<std::string> ControlPlaneSteps::find_oidc_provider(const std::string& iss
   auto arns = iam_.list_open_id_connect_providers();
   if (!arns) return std::unexpected(arns.error());
   const auto want = without_scheme(issuer);
-  for (const auto& arn : *arns)
-    if (arn.ends_with("oidc-provider/" + want)) return arn;
+  for (const auto& arn : *arns) {
+    if (!arn.ends_with("oidc-provider/" + want)) continue;
+    // Adopt only our own: a provider for this issuer tagged for another cluster is refused,
+    // never taken over (and never deleted by our removal).
+    auto provider = iam_.get_open_id_connect_provider(arn);
+    if (!provider) return std::unexpected(provider.error());
+    const auto owner = provider->tags.find(kTagClusterUid);
+    if (owner == provider->tags.end() || owner->second != id_.uid()) {
+      aws::AwsError e;
+      e.service = "iam";
+      e.operation = "CreateOpenIDConnectProvider";
+      e.code = "EntityAlreadyExists";
+      e.message = "the OIDC provider " + arn + " for this cluster's issuer is not this cluster's";
+      return std::unexpected(e);
+    }
+    return arn;
+  }
   return std::string();
 }
 
