@@ -175,6 +175,13 @@ int Manager::run() {
   rt.events = std::make_shared<kube::EventRecorder>(
       client, "aura.io/aura-operator", config_.identity, log_.named("events"), rt.clock);
   rt.config = config_;
+  // The standard credential chain and endpoint settings (AWS_ENDPOINT_URL and the like) of the
+  // process environment; clients are made on first use, per region and identity.
+  aws::AwsClientOptions aws_options;
+  aws_options.clock = rt.clock;
+  aws_options.metrics = metrics_;
+  aws_options.log = log_.named("aws");
+  rt.aws = std::make_shared<aws::AwsSession>(std::move(aws_options));
 
   auto controller_log = log_.named("controller");
   auto opts = [&](std::string name) {

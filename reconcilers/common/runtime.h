@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/aws/session.h"
 #include "operator/common/clock.h"
 #include "operator/config/operator_config.h"
 #include "operator/kube/client.h"
@@ -22,6 +23,9 @@ struct Runtime {
   kube::Informer* ai_jobs = nullptr;
   kube::EventRecorderPtr events;
   ClockPtr clock;
+  // One per operator: AWS clients per service, region and identity, shared by every reconcile
+  // (one rate limit and connection pool each). Null in tests that run no AWS side.
+  std::shared_ptr<aws::AwsSession> aws;
   config::OperatorConfig config;
 };
 

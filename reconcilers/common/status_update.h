@@ -31,8 +31,10 @@ class StatusUpdate {
   bool changed() const;
   nlohmann::json status() const;
   // Patches the status subresource when changed, with the object's resourceVersion as a
-  // precondition: a stale cache gives 409 Conflict and an immediate requeue.
-  kube::Result<void> write(kube::Client& client, const kube::ResourceType& rt) const;
+  // precondition: a stale cache gives 409 Conflict and an immediate requeue. After a write the
+  // update carries on from what was written (its resourceVersion and status), so one reconcile
+  // may write several times, as provisioning does after each AWS create.
+  kube::Result<void> write(kube::Client& client, const kube::ResourceType& rt);
 
  private:
   const nlohmann::json& object_;
@@ -40,6 +42,7 @@ class StatusUpdate {
   nlohmann::json status_;
   std::vector<api::Condition> conditions_;
   int64_t generation_ = 0;
+  std::string resource_version_;
   std::string now_;
 };
 

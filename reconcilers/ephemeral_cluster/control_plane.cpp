@@ -52,8 +52,33 @@ Result<std::string> ControlPlaneSteps::find_oidc_provider(const std::string& iss
   auto arns = iam_.list_open_id_connect_providers();
   if (!arns) return std::unexpected(arns.error());
   const auto want = without_scheme(issuer);
-  for (const auto& arn : *arns)
-    if (arn.ends_with("oidc-provider/" + want)) return arn;
+  for (const auto& arn : *arns) {
+    if (!arn.ends_with("oidc-provider/" + want)) continue;
+    // Adopt only our own: a provider for this issuer tagged for another cluster is refused,
+    // never taken over (and never deleted by our removal).
+    auto provider = iam_.get_open_id_connect_provider(arn);
+    if (!provider) return std::unexpected(provider.error());
+    const auto owner = provider->tags.find(kTagClusterUid);
+    if (owner == provider->tags.end() || owner->second != id_.uid()) {
+      aws::AwsError e;
+      e.service = "iam";
+      e.operation = "CreateOpenIDConnectProvider";
+      e.code = "EntityAlreadyExists";
+      e.message = "the OIDC provider " + arn + " for this cluster's issuer is not this cluster's";
+      return std::unexpected(e);
+    }
+    return arn;
+  }
+  return std::string();
+}
+
+Result<std::string> ControlPlaneSteps::find_tagged_oidc_provider() {
+  auto arns = iam_.list_open_id_connect_providers();
+  if (!arns) return std::unexpected(arns.error());
+  for (const auto& candidate : *arns) {
+    auto provider = iam_.get_open_id_connect_provider(candidate);
+    if (provider && provider->tags[kTagClusterUid] == id_.uid()) return candidate;
+  }
   return std::string();
 }
 
@@ -154,12 +179,9 @@ Result<Progress> ControlPlaneSteps::remove(api::EphemeralClusterStatus& status) 
   std::string arn = status.oidcProviderARN.value_or("");
   if (arn.empty()) {
     // A lost status: find ours by its tag among the account's providers.
-    auto arns = iam_.list_open_id_connect_providers();
-    if (!arns) return std::unexpected(arns.error());
-    for (const auto& candidate : *arns) {
-      auto provider = iam_.get_open_id_connect_provider(candidate);
-      if (provider && provider->tags[kTagClusterUid] == id_.uid()) arn = candidate;
-    }
+    auto tagged = find_tagged_oidc_provider();
+    if (!tagged) return std::unexpected(tagged.error());
+    arn = *tagged;
   }
   if (!arn.empty())
     if (auto r = iam_.delete_open_id_connect_provider(arn); !r && !r.error().is_not_found())
@@ -169,6 +191,19 @@ Result<Progress> ControlPlaneSteps::remove(api::EphemeralClusterStatus& status) 
   status.eksClusterARN.reset();
   record_();
   return Progress::complete();
+}
+
+Result<std::vector<std::string>> ControlPlaneSteps::inventory() {
+  std::vector<std::string> out;
+  auto cluster = eks_.describe_cluster(id_.eks_name());
+  if (cluster)
+    out.push_back("eks-cluster " + cluster->name);
+  else if (!cluster.error().is_not_found())
+    return std::unexpected(cluster.error());
+  auto provider = find_tagged_oidc_provider();
+  if (!provider) return std::unexpected(provider.error());
+  if (!provider->empty()) out.push_back("oidc-provider " + *provider);
+  return out;
 }
 
 }  // namespace aura::reconcilers::cluster

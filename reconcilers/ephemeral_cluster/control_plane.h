@@ -39,9 +39,13 @@ class ControlPlaneSteps {
   aws::Result<Progress> ensure(const ControlPlanePlan& plan, api::EphemeralClusterStatus& status);
   // The OIDC provider, then the cluster; done once DescribeCluster says it is gone.
   aws::Result<Progress> remove(api::EphemeralClusterStatus& status);
+  // "eks-cluster <name>" and "oidc-provider <arn>" lines for what exists of this cluster.
+  aws::Result<std::vector<std::string>> inventory();
 
  private:
   aws::Result<std::string> find_oidc_provider(const std::string& issuer);
+  // Ours among the account's providers, by the UID tag: for when status lost the ARN.
+  aws::Result<std::string> find_tagged_oidc_provider();
 
   aws::EksClient& eks_;
   aws::IamClient& iam_;

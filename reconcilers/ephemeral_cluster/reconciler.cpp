@@ -1,12 +1,17 @@
-// EphemeralCluster bookkeeping: finalizer, status and deletion order. AWS provisioning comes in
-// its own steps (see DESIGN.md); until then status says plainly that nothing was provisioned.
+// EphemeralCluster reconciler: finalizer, the AWS steps of provisioning.h driven one pass at a
+// time (never waiting inside a reconcile), status and Events, and deletion in DESIGN.md's order.
 #include <fmt/format.h>
+
+#include <map>
+#include <mutex>
 
 #include "operator/kube/finalizers.h"
 #include "reconcilers/ai_job/failure.h"
 #include "reconcilers/common/errors.h"
 #include "reconcilers/common/runtime.h"
 #include "reconcilers/common/status_update.h"
+#include "reconcilers/ephemeral_cluster/cluster_status.h"
+#include "reconcilers/ephemeral_cluster/provisioning.h"
 
 namespace aura::reconcilers {
 
@@ -19,10 +24,75 @@ using nlohmann::json;
 // How often a deleting cluster re-checks its descendants even without a watch event.
 constexpr auto kDescendantsRecheck = std::chrono::seconds(10);
 
+// status.deletionBlockedBy holds at most this many characters (CRD).
+constexpr std::size_t kBlockedByMax = 1024;
+
 bool job_finished(const json& job) {
   const std::string phase = job.contains("status") ? job["status"].value("phase", "") : "";
   return phase == "Succeeded" || phase == "Failed";
 }
+
+bool retains_aws_resources(const api::EphemeralClusterSpec& spec) {
+  return spec.lifecycle && spec.lifecycle->deletionPolicy == api::DeletionPolicy::kRetain;
+}
+
+// One reconcile's view of a cluster's AWS side: the typed status the steps fill, and the record
+// callback they call right after each create or delete, which turns the change into Events and
+// writes the status at once, so that a crash never loses an ID (DESIGN.md invariant 3).
+class AwsPass {
+ public:
+  AwsPass(Runtime& rt, const json& cluster, const api::EphemeralClusterSpec& spec, StatusUpdate& st)
+      : rt_(rt),
+        cluster_(cluster),
+        st_(st),
+        status_(decode_status(cluster)),
+        id_(cluster["metadata"].value("namespace", ""), cluster["metadata"].value("name", ""),
+            cluster["metadata"].value("uid", ""), spec.tags),
+        clients_(cluster::clients_for(*rt.aws, spec, cluster["metadata"].value("namespace", ""),
+                                      cluster["metadata"].value("name", ""))),
+        own_network_(!cluster::brings_own_network(spec)),
+        known_(cluster::recorded_resources(status_, own_network_)),
+        steps_(clients_, id_, [this] { record(); }) {}
+  AwsPass(const AwsPass&) = delete;
+  AwsPass& operator=(const AwsPass&) = delete;
+
+  cluster::Provisioning& steps() { return steps_; }
+  api::EphemeralClusterStatus& status() { return status_; }
+  // The first failed status write of this pass, if any: the pass goes on (what it creates is
+  // tagged and adopted next time) but the reconcile then fails and is retried.
+  const std::optional<kube::ApiError>& write_error() const { return write_error_; }
+
+ private:
+  static api::EphemeralClusterStatus decode_status(const json& cluster) {
+    if (!cluster.contains("status")) return {};
+    auto s = api::decode<api::EphemeralClusterStatus>(cluster["status"]);
+    return s ? std::move(*s) : api::EphemeralClusterStatus{};
+  }
+
+  void record() {
+    auto now = cluster::recorded_resources(status_, own_network_);
+    for (const auto& r : cluster::added(known_, now))
+      rt_.events->record(cluster_, kube::EventType::kNormal, "Created", "Create", "Created " + r);
+    for (const auto& r : cluster::added(now, known_))
+      rt_.events->record(cluster_, kube::EventType::kNormal, "Deleted", "Delete", "Deleted " + r);
+    known_ = std::move(now);
+    cluster::put_resource_ids(st_, status_);
+    if (write_error_) return;
+    if (auto r = st_.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
+      write_error_ = r.error();
+  }
+
+  Runtime& rt_;
+  const json& cluster_;
+  StatusUpdate& st_;
+  api::EphemeralClusterStatus status_;
+  cluster::ClusterIdentity id_;
+  cluster::ClusterClients clients_;
+  bool own_network_;
+  std::vector<std::string> known_;
+  cluster::Provisioning steps_;
+  std::optional<kube::ApiError> write_error_;
+};
 
 class EphemeralClusterReconciler final : public kube::Reconciler {
  public:
@@ -46,23 +116,157 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       return Action::await_change();
     }
 
-    StatusUpdate st(cluster, *rt_.clock);
-    const bool first = !cluster.contains("status") || !cluster["status"].contains("phase");
-    st.phase("Pending");
-    st.erase("deletionBlockedBy");
-    st.stalled("ProvisioningNotImplemented",
-               "Aura does not provision AWS resources yet: no VPC, IAM role or EKS cluster was "
-               "created for this EphemeralCluster");
-    if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
-      return std::unexpected(from_api(r.error(), "update status"));
-    if (first)
-      rt_.events->record(cluster, kube::EventType::kNormal, "Accepted", "Reconcile",
-                         "EphemeralCluster accepted; AWS provisioning is not implemented yet");
-    ctx.log.debug("cluster reconciled", {{"statusWritten", st.changed()}});
-    return Action::await_change();
+    auto spec = api::decode<api::EphemeralClusterSpec>(cluster.value("spec", json::object()));
+    if (!spec) return stall(cluster, "InvalidSpec", spec.error().to_string());
+    if (!rt_.aws) return stall(cluster, "NoAWSSession", "the operator runs without AWS access");
+    return provision(cluster, *spec, ctx);
   }
 
  private:
+  ReconcileResult stall(const json& cluster, std::string_view reason, const std::string& message) {
+    StatusUpdate st(cluster, *rt_.clock);
+    st.phase("Failed");
+    st.stalled(reason, message);
+    const bool news = st.changed();
+    if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
+      return std::unexpected(from_api(r.error(), "update status"));
+    if (news)
+      rt_.events->record(cluster, kube::EventType::kWarning, std::string(reason), "Reconcile",
+                         message);
+    return Action::await_change();
+  }
+
+  // A Ready cluster whose spec is observed rests: its resources were verified less than
+  // reverify_interval ago by this process, so this pass (a resync, our own status write) costs
+  // no AWS call and no write (DESIGN.md invariant 7). Returns how long it still rests.
+  std::optional<std::chrono::milliseconds> resting(const std::string& uid) {
+    std::lock_guard lock(mu_);
+    const auto it = verified_.find(uid);
+    if (it == verified_.end()) return std::nullopt;
+    const auto due = it->second + cluster::reverify_interval(uid);
+    const auto now = rt_.clock->steady_now();
+    if (now >= due) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
+  }
+  void verified(const std::string& uid, bool ok) {
+    std::lock_guard lock(mu_);
+    if (ok)
+      verified_[uid] = rt_.clock->steady_now();
+    else
+      verified_.erase(uid);
+  }
+
+  ReconcileResult provision(const json& cluster, const api::EphemeralClusterSpec& spec,
+                            const kube::ReconcileContext& ctx) {
+    const auto& meta = cluster["metadata"];
+    const std::string uid = meta.value("uid", "");
+    const json status = cluster.value("status", json::object());
+    const std::string phase = status.value("phase", "");
+    const bool observed =
+        status.value("observedGeneration", int64_t{-1}) == meta.value("generation", int64_t{0});
+    if (phase == "Ready" && observed)
+      if (auto rest = resting(uid)) return Action::requeue_after(*rest);
+
+    StatusUpdate st(cluster, *rt_.clock);
+    st.erase("deletionBlockedBy");
+    if (phase.empty()) {
+      // Accepted: said before the first AWS call, which may take a while.
+      st.phase("Pending");
+      st.reconciling("Pending", "accepted; provisioning starts");
+      if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
+        return std::unexpected(from_api(r.error(), "update status"));
+      rt_.events->record(cluster, kube::EventType::kNormal, "Accepted", "Reconcile",
+                         "EphemeralCluster accepted; provisioning starts");
+    }
+    if (phase != "Ready") st.phase("Provisioning");
+
+    AwsPass pass(rt_, cluster, spec, st);
+    const auto outcome = pass.steps().ensure(spec, pass.status());
+    cluster::put_resource_ids(st, pass.status());
+    cluster::put_step_conditions(st, outcome);
+    ReconcileResult result = Action::await_change();
+    using Kind = cluster::Outcome::Kind;
+    switch (outcome.kind) {
+      case Kind::kDone: {
+        const auto& s = pass.status();
+        st.phase("Ready");
+        st.ready("Provisioned",
+                 fmt::format("EKS cluster {} is ACTIVE at {}", s.eksClusterName.value_or(""),
+                             s.endpoint.value_or("")));
+        if (!status.contains("readyTime")) st.field("readyTime", format_rfc3339(rt_.clock->now()));
+        result = Action::requeue_after(cluster::reverify_interval(uid));
+        break;
+      }
+      case Kind::kWaiting:
+        st.phase("Provisioning");
+        st.reconciling("Provisioning", outcome.message);
+        result = Action::requeue_after(outcome.retry_after);
+        break;
+      case Kind::kAwsError:
+        // Retryable or not, an AWS failure may pass without a spec change (throttling, a
+        // permission fixed): Reconciling with the queue's backoff, not Stalled.
+        st.phase("Provisioning");
+        st.reconciling("AWSError", outcome.message);
+        result = std::unexpected(kube::ReconcileError::transient("AWS: " + outcome.message));
+        break;
+      case Kind::kSpecError:
+        st.phase("Failed");
+        st.stalled("InvalidSpec", outcome.message);
+        break;
+    }
+    if (pass.write_error()) return std::unexpected(from_api(*pass.write_error(), "update status"));
+    const bool written = st.changed();
+    if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
+      return std::unexpected(from_api(r.error(), "update status"));
+    if (outcome.kind == Kind::kDone && phase != "Ready")
+      rt_.events->record(cluster, kube::EventType::kNormal, "Ready", "Provision",
+                         "EKS cluster " + pass.status().eksClusterName.value_or("") +
+                             " and everything it stands on are ready");
+    if (outcome.kind == Kind::kSpecError && written)
+      rt_.events->record(cluster, kube::EventType::kWarning, "InvalidSpec", "Provision",
+                         outcome.message);
+    verified(uid, outcome.kind == Kind::kDone);
+    ctx.log.info("cluster provisioning pass", {{"outcome", cluster::to_string(outcome.kind)},
+                                               {"message", outcome.message},
+                                               {"statusWritten", written}});
+    return result;
+  }
+
+  // The AWS side of a deletion, after the NodePools: nothing (deletionPolicy Retain) or the
+  // steps' remove() until the inventory by tag is empty. nullopt when the finalizer may go.
+  std::optional<ReconcileResult> remove_aws(const json& cluster,
+                                            const kube::ReconcileContext& ctx) {
+    auto spec = api::decode<api::EphemeralClusterSpec>(cluster.value("spec", json::object()));
+    if (!spec)
+      return std::unexpected(
+          kube::ReconcileError::terminal("cannot read the spec: " + spec.error().to_string()));
+    if (retains_aws_resources(*spec)) {
+      rt_.events->record(cluster, kube::EventType::kNormal, "Retained", "Delete",
+                         "deletionPolicy Retain: AWS resources kept, tagged aura.io/cluster-uid=" +
+                             cluster["metadata"].value("uid", ""));
+      return std::nullopt;
+    }
+    if (!rt_.aws)
+      return std::unexpected(kube::ReconcileError::terminal("the operator runs without AWS"));
+    StatusUpdate st(cluster, *rt_.clock);
+    st.phase("Deleting");
+    st.condition("NodePoolsDeleted", true, "NodePoolsDeleted", "");
+    AwsPass pass(rt_, cluster, *spec, st);
+    const auto outcome = pass.steps().remove(*spec, pass.status());
+    if (outcome.kind == cluster::Outcome::Kind::kDone) return std::nullopt;
+    cluster::put_resource_ids(st, pass.status());
+    cluster::put_step_conditions(st, outcome);
+    st.field("deletionBlockedBy", outcome.message.substr(0, kBlockedByMax));
+    st.reconciling("Deleting", outcome.message);
+    if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster);
+        !r && !r.error().is_not_found())
+      return std::unexpected(from_api(r.error(), "update status"));
+    ctx.log.info("deletion waits for AWS", {{"blockedBy", outcome.message}});
+    if (outcome.kind == cluster::Outcome::Kind::kWaiting)
+      return Action::requeue_after(outcome.retry_after);
+    return std::unexpected(kube::ReconcileError::transient("AWS: " + outcome.message));
+  }
+
   // Deletion order: NodePools first (each has its own cleanup), AIJobs still using the cluster
   // are stopped and kept as Failed records, and only when an inventory from the API (not the
   // cache) finds no NodePool left does the finalizer go.
@@ -97,9 +301,9 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
         return std::unexpected(from_api(r.error(), "fail AIJob"));
     }
 
-    StatusUpdate st(cluster, *rt_.clock);
-    st.phase("Deleting");
     if (!pools.empty()) {
+      StatusUpdate st(cluster, *rt_.clock);
+      st.phase("Deleting");
       std::string names;
       for (const auto& p : pools)
         names += (names.empty() ? "" : ", ") + p["metadata"].value("name", "");
@@ -115,16 +319,22 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       return Action::requeue_after(kDescendantsRecheck);
     }
 
+    if (auto waiting = remove_aws(cluster, ctx)) return *waiting;
+    verified(uid, false);
     auto removed = kube::remove_finalizer(*rt_.client, kube::resources::kEphemeralCluster, cluster,
                                           kClusterFinalizer);
     if (!removed) return std::unexpected(from_api(removed.error(), "remove finalizer"));
     rt_.events->record(cluster, kube::EventType::kNormal, "Deleted", "Delete",
-                       "All NodePools are gone; finalizer removed");
+                       "NodePools and AWS resources are gone; finalizer removed");
     ctx.log.info("cluster finalized", {{"uid", uid}});
     return Action::await_change();
   }
 
   Runtime& rt_;
+  std::mutex mu_;
+  // When this process last found each Ready cluster's AWS side complete, by UID: a cache that
+  // only saves AWS calls; a restart forgets it and verifies once.
+  std::map<std::string, std::chrono::steady_clock::time_point> verified_;
 };
 
 }  // namespace

@@ -432,6 +432,16 @@ class MotoExtTest(unittest.TestCase):
         self.cluster("addons-2")
         self.assertEqual(eks.list_addons(clusterName="addons-2")["addons"], [])
 
+    def test_03a_eks_oidc_issuer_per_cluster(self):
+        eks = self.client("eks")
+        issuers = set()
+        for name in ("issuer-a", "issuer-b"):
+            self.cluster(name)
+            issuer = eks.describe_cluster(name=name)["cluster"]["identity"]["oidc"]["issuer"]
+            self.assertRegex(issuer, rf"^https://oidc\.eks\.{REGION}\.amazonaws\.com/id/[0-9A-F]{{32}}$")
+            issuers.add(issuer)
+        self.assertEqual(len(issuers), 2, "each cluster has an issuer of its own")
+
     def test_03b_eks_extension_auth(self):
         eks = self.client("eks")
         self.cluster("authc")

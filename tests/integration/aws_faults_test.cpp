@@ -21,18 +21,7 @@ class AwsFaultsTest : public ::testing::Test {
 
   nlohmann::json admin(const std::string& method, const std::string& path,
                        const nlohmann::json& body = {}) {
-    http::ClientRequest r;
-    r.method = method;
-    r.url = AwsTestEnv::get().endpoint + path;
-    if (!body.is_null()) {
-      r.body = body.dump();
-      r.headers.emplace_back("Content-Type", "application/json");
-    }
-    auto resp = AwsTestEnv::get().http()->send(r);
-    EXPECT_TRUE(resp && resp->status < 300)
-        << path << ": " << (resp ? resp->body : resp.error().message);
-    if (!resp || resp->body.empty()) return {};
-    return nlohmann::json::parse(resp->body, nullptr, false);
+    return AwsTestEnv::get().admin(method, path, body);
   }
   int calls(const std::string& op) {
     auto c = admin("GET", "/aura-env/calls");

@@ -1,5 +1,6 @@
-// The operator process against the real kube-apiserver: finalizers, conditions,
-// observedGeneration, reference resolution, deletion order and idle behaviour.
+// The operator process against the real kube-apiserver (and moto, which its AWS side reaches
+// through the standard credential chain): finalizers, conditions, observedGeneration, reference
+// resolution, deletion order and idle behaviour.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -72,19 +73,32 @@ spec:
 )";
 
 TEST_F(OperatorBookkeepingTest, ClusterGetsFinalizerAndHonestStatus) {
+  // No zones and no defaulting webhook in front: the network cannot be planned, which is a spec
+  // error for the user to fix (Stalled, naming the field), found before any AWS call.
   ASSERT_EQ(apply(kCluster).exit_code, 0);
-  ASSERT_TRUE(
-      eventually([&] { return get("ephemeralcluster", "train", ".status.phase") == "Pending"; }));
+  ASSERT_TRUE(eventually([&] {
+    return get("ephemeralcluster", "train", "..conditions[?(@.type==\"Stalled\")].status") ==
+           "True";
+  }));
+  EXPECT_EQ(get("ephemeralcluster", "train", ".status.phase"), "Failed");
   EXPECT_EQ(get("ephemeralcluster", "train", ".metadata.finalizers[0]"),
             "aura.io/ephemeral-cluster");
   EXPECT_EQ(get("ephemeralcluster", "train", ".status.observedGeneration"),
             get("ephemeralcluster", "train", ".metadata.generation"));
   EXPECT_EQ(get("ephemeralcluster", "train", "..conditions[?(@.type==\"Ready\")].status"), "False");
   EXPECT_EQ(get("ephemeralcluster", "train", "..conditions[?(@.type==\"Stalled\")].reason"),
-            "ProvisioningNotImplemented");
+            "InvalidSpec");
+  const auto message =
+      get("ephemeralcluster", "train", "..conditions[?(@.type==\"Stalled\")].message");
+  EXPECT_EQ(message.rfind("spec.network.zones", 0), 0u) << message;
+  EXPECT_EQ(get("ephemeralcluster", "train", "..conditions[?(@.type==\"NetworkReady\")].reason"),
+            "InvalidSpec");
+  EXPECT_EQ(get("ephemeralcluster", "train", ".status.iam"), "")
+      << "nothing is made in AWS for a spec that cannot be built";
   auto events = TestEnv::get().kubectl(
       {"get", "events.events.k8s.io", "-n", ns_, "-o", "jsonpath={.items[*].reason}"});
   EXPECT_NE(events.out.find("Accepted"), std::string::npos) << events.out;
+  EXPECT_NE(events.out.find("InvalidSpec"), std::string::npos) << events.out;
   auto table = TestEnv::get().kubectl({"get", "aura", "-n", ns_});
   EXPECT_NE(table.out.find("PHASE"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("train"), std::string::npos) << table.out;

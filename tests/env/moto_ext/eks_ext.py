@@ -28,6 +28,8 @@ IdempotentParameterMismatch). State is kept on moto's Cluster object, so it
 goes with the cluster (DeleteCluster, /aura-env/reset).
 
 Patches to moto's EKS responses (install()):
+- CreateCluster gives each cluster an OIDC issuer of its own (moto: one per
+  region and process).
 - CreateCluster keeps `accessConfig` (authenticationMode, default CONFIG_MAP as
   the API documents; bootstrapClusterCreatorAdminPermissions, default true) and
   returns it in DescribeCluster; with API or API_AND_CONFIG_MAP and bootstrap
@@ -1088,6 +1090,10 @@ def install() -> None:
             bootstrap = access.get("bootstrapClusterCreatorAdminPermissions", True)
             result = orig_create_cluster(self)
             cluster = self.eks_backend.clusters[name]
+            # moto formats one issuer per process for every cluster of a region; EKS gives each
+            # cluster its own (32 upper-case hex digits), and IAM OIDC providers are keyed by it.
+            cluster.identity = {"oidc": {"issuer": f"https://oidc.eks.{self.region}.amazonaws.com"
+                                                   f"/id/{uuid.uuid4().hex.upper()}"}}
             cluster.access_config = {"bootstrapClusterCreatorAdminPermissions": bool(bootstrap),
                                      "authenticationMode": mode}
             cluster._aura_token, cluster._aura_fp = token, fp

@@ -36,14 +36,23 @@ std::shared_ptr<http::CurlClient> AwsTestEnv::http() const {
 }
 
 void AwsTestEnv::post_state(const nlohmann::json& rule) const {
+  admin("POST", "/aura-env/states", rule);
+}
+
+nlohmann::json AwsTestEnv::admin(const std::string& method, const std::string& path,
+                                 const nlohmann::json& body) const {
   http::ClientRequest r;
-  r.method = "POST";
-  r.url = endpoint + "/aura-env/states";
-  r.headers.emplace_back("Content-Type", "application/json");
-  r.body = rule.dump();
+  r.method = method;
+  r.url = endpoint + path;
+  if (!body.is_null()) {
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = body.dump();
+  }
   auto resp = http()->send(r);
-  if (!resp || resp->status != 200)
-    throw std::runtime_error("/aura-env/states: " + (resp ? resp->body : resp.error().message));
+  if (!resp || resp->status >= 300)
+    throw std::runtime_error(path + ": " + (resp ? resp->body : resp.error().message));
+  if (resp->body.empty()) return nullptr;
+  return nlohmann::json::parse(resp->body, nullptr, false);
 }
 
 aws::AwsClientPtr AwsTestEnv::client(const aws::ServiceInfo& service,

@@ -31,6 +31,10 @@ class AwsTestEnv {
   // Posts a scripted-state rule to the emulator (/aura-env/states, docs/test-env.md); throws
   // when it is refused.
   void post_state(const nlohmann::json& rule) const;
+  // A call to the emulator's admin API (/aura-env/faults, /aura-env/calls, ...; see
+  // docs/test-env.md): its JSON answer, or null when it has none; throws when it fails.
+  nlohmann::json admin(const std::string& method, const std::string& path,
+                       const nlohmann::json& body = {}) const;
 };
 
 // The value of an AWS result, or an exception naming the AWS error (the test then fails there).

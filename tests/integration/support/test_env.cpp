@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -96,7 +97,8 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
   }
 }
 
-OperatorProcess::OperatorProcess(const std::vector<std::string>& args, const std::string& log_path)
+OperatorProcess::OperatorProcess(const std::vector<std::string>& args, const std::string& log_path,
+                                 const std::vector<std::string>& env)
     : log_path_(log_path) {
   const std::string binary = TestEnv::get().build_dir + "/operator/aura-operator";
   std::vector<std::string> argv_s{binary};
@@ -109,7 +111,18 @@ OperatorProcess::OperatorProcess(const std::vector<std::string>& args, const std
   posix_spawn_file_actions_addopen(&fa, 2, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  const int rc = posix_spawn(&pid_, binary.c_str(), &fa, nullptr, argv.data(), environ);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    const std::string var(*e);
+    const auto name = var.substr(0, var.find('=') + 1);
+    if (std::none_of(env.begin(), env.end(), [&](const auto& v) { return v.starts_with(name); }))
+      env_s.push_back(var);
+  }
+  env_s.insert(env_s.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (auto& s : env_s) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  const int rc = posix_spawn(&pid_, binary.c_str(), &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
 }

@@ -47,7 +47,9 @@ bool eventually(const std::function<bool()>& condition,
 // A running aura-operator process with its own stderr log file.
 class OperatorProcess {
  public:
-  OperatorProcess(const std::vector<std::string>& args, const std::string& log_path);
+  // `env` (NAME=value) replaces those variables of this process's environment in the child's.
+  OperatorProcess(const std::vector<std::string>& args, const std::string& log_path,
+                  const std::vector<std::string>& env = {});
   ~OperatorProcess();
   OperatorProcess(const OperatorProcess&) = delete;
   OperatorProcess& operator=(const OperatorProcess&) = delete;

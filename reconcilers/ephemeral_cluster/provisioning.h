@@ -1,0 +1,98 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "operator/api/ephemeral_cluster_types.h"
+#include "operator/aws/ec2.h"
+#include "operator/aws/eks.h"
+#include "operator/aws/iam.h"
+#include "operator/aws/session.h"
+#include "reconcilers/ephemeral_cluster/control_plane.h"
+#include "reconcilers/ephemeral_cluster/iam_roles.h"
+#include "reconcilers/ephemeral_cluster/identity.h"
+#include "reconcilers/ephemeral_cluster/network.h"
+
+// The driver of an EphemeralCluster's AWS steps: one pass of ensure (or remove) over network,
+// IAM and control plane, folded into one outcome the reconciler turns into status and a
+// requeue. It never waits: whatever AWS is still doing comes back as kWaiting with a delay.
+namespace aura::reconcilers::cluster {
+
+// One condition type per step.
+inline constexpr const char* kNetworkReady = "NetworkReady";
+inline constexpr const char* kIAMReady = "IAMReady";
+inline constexpr const char* kControlPlaneReady = "ControlPlaneReady";
+
+struct ClusterClients {
+  aws::Ec2Client ec2;
+  aws::IamClient iam;
+  aws::EksClient eks;
+};
+
+// The clients of one cluster: in spec.region, and acting as spec.assumeRole when it is set
+// (session name aura-<namespace>-<name> unless the spec names one).
+ClusterClients clients_for(aws::AwsSession& session, const api::EphemeralClusterSpec& spec,
+                           const std::string& ns, const std::string& name);
+
+// spec.network.vpcID: the user's VPC, checked and recorded but never changed or deleted.
+bool brings_own_network(const api::EphemeralClusterSpec& spec);
+
+// Every AWS resource status names that Aura made, as "kind id" lines: the reconciler emits an
+// Event for each line that appears (created) or goes (deleted). With `own_network` false the
+// VPC and subnets are the user's and not listed.
+std::vector<std::string> recorded_resources(const api::EphemeralClusterStatus& status,
+                                            bool own_network);
+
+struct StepCondition {
+  std::string type;
+  bool ready = false;
+  std::string reason;
+  std::string message;
+};
+
+// Where one pass left the cluster; the worst step decides.
+struct Outcome {
+  enum class Kind {
+    kDone,       // every step is done
+    kWaiting,    // AWS is still at work: pass again after retry_after
+    kAwsError,   // an AWS call failed: retry with backoff
+    kSpecError,  // the spec must change; message names the field
+  };
+  Kind kind = Kind::kDone;
+  std::string message;
+  std::chrono::seconds retry_after{0};
+  std::vector<StepCondition> conditions;
+
+  void wait(const std::string& what, std::chrono::seconds after);
+  void aws_error(const std::string& what);
+  void spec_error(const std::string& what);
+};
+
+// "done", "waiting", "aws-error", "spec-error": for logs.
+std::string_view to_string(Outcome::Kind kind);
+
+class Provisioning {
+ public:
+  Provisioning(ClusterClients& clients, const ClusterIdentity& identity,
+               NetworkSteps::RecordStatus record_status);
+
+  // Network and IAM side by side (neither needs the other), then the control plane and its
+  // OIDC provider once both are done.
+  Outcome ensure(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
+  // In DESIGN.md's order, each step finished before the next: control plane and OIDC provider,
+  // network (skipped for a VPC the user brought), IAM. Done only when inventory() is empty.
+  Outcome remove(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
+  // Everything tagged with (or named after) this cluster that still exists in AWS.
+  aws::Result<std::vector<std::string>> inventory();
+
+ private:
+  ClusterClients& clients_;
+  NetworkSteps::RecordStatus record_;
+  NetworkSteps network_;
+  IamSteps iam_;
+  ControlPlaneSteps control_plane_;
+};
+
+}  // namespace aura::reconcilers::cluster

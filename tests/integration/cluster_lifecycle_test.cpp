@@ -1,0 +1,463 @@
+// The operator process builds an EphemeralCluster's AWS side and takes it down again, against
+// the local kube-apiserver and moto (authentication on): the sample applied with kubectl becomes
+// Ready with every resource in AWS as the spec says and its ID in status; deleting it leaves
+// nothing tagged with the cluster's UID. A VPC the user brings survives the deletion, and
+// deletionPolicy Retain keeps everything.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "reconcilers/ephemeral_cluster/control_plane.h"
+#include "reconcilers/ephemeral_cluster/iam_roles.h"
+#include "reconcilers/ephemeral_cluster/network.h"
+#include "tests/integration/support/aws_env.h"
+#include "tests/integration/support/operator_fixture.h"
+
+namespace aura::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using reconcilers::cluster::ClusterIdentity;
+
+// Moto answers at once, but an EKS create answers CREATING and the operator then looks again
+// after its 30 s poll; the same for a delete.
+constexpr auto kDeadline = 240s;
+constexpr auto kPoll = 500ms;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ClusterLifecycleTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { TestEnv::get().install_crds(); }
+  void SetUp() override {
+    ns_ = TestEnv::get().fresh_namespace("life");
+    op_ = start_operator(ns_, "operator-" + ns_);
+    const auto& aws = AwsTestEnv::get();
+    ec2_ = std::make_unique<aws::Ec2Client>(aws.client(aws::services::kEc2));
+    iam_ = std::make_unique<aws::IamClient>(aws.client(aws::services::kIam));
+    eks_ = std::make_unique<aws::EksClient>(aws.client(aws::services::kEks));
+  }
+  void TearDown() override {
+    if (HasFailure() && op_) std::cerr << "--- operator log ---\n" << tail(op_->log());
+    op_.reset();
+  }
+  static std::string tail(const std::string& log) {
+    return log.size() > 30000 ? log.substr(log.size() - 30000) : log;
+  }
+  void apply(const std::string& yaml) {
+    const std::string path = TestEnv::get().dir + "/" + ns_ + "-apply.yaml";
+    std::ofstream(path) << yaml;
+    auto r = TestEnv::get().kubectl({"apply", "-n", ns_, "-f", path});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::string get(const std::string& name, const std::string& path) {
+    return jsonpath("ephemeralcluster", ns_, name, path);
+  }
+  std::string condition(const std::string& name, const std::string& type,
+                        const std::string& field = "status") {
+    return get(name, "..conditions[?(@.type==\"" + type + "\")]." + field);
+  }
+  bool wait_ready(const std::string& name) {
+    return eventually([&] { return condition(name, "Ready") == "True"; }, kDeadline, kPoll);
+  }
+  void remove(const std::string& name) {
+    auto r =
+        TestEnv::get().kubectl({"delete", "ephemeralcluster", "-n", ns_, name, "--wait=false"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  bool gone(const std::string& name) {
+    return TestEnv::get().kubectl({"get", "ephemeralcluster", "-n", ns_, name}).exit_code != 0;
+  }
+  std::string events() {
+    return TestEnv::get()
+        .kubectl({"get", "events.events.k8s.io", "-n", ns_, "-o",
+                  "jsonpath={range .items[*]}{.reason}: {.note}{\"\\n\"}{end}"})
+        .out;
+  }
+  // A cluster of Aura's own network over two zones of the emulator's region, no NAT gateway.
+  std::string small_cluster(const std::string& name, const std::string& cidr,
+                            const std::string& extra = "") {
+    const auto& region = AwsTestEnv::get().region;
+    return "apiVersion: aura.io/v1alpha1\nkind: EphemeralCluster\nmetadata: {name: " + name +
+           "}\nspec:\n  region: " + region + "\n  kubernetesVersion: \"1.31\"\n" +
+           "  network: {vpcCIDR: " + cidr + ", zones: [" + region + "a, " + region +
+           "b], natGateways: None}\n" + extra;
+  }
+  // A VPC of the user's ("10.N.0.0/16") with a /24 subnet in each of the given zones (letters of
+  // the emulator's region), and an EphemeralCluster that brings it.
+  struct UserNetwork {
+    std::string vpc;
+    std::vector<std::string> subnets;
+  };
+  UserNetwork user_network(int n, const std::vector<std::string>& zones) {
+    const auto& region = AwsTestEnv::get().region;
+    const aws::Tags theirs{{"owner", "network-team"}};
+    const auto prefix = "10." + std::to_string(n) + ".";
+    UserNetwork net{ok(ec2_->create_vpc({prefix + "0.0/16", theirs})).id, {}};
+    for (std::size_t i = 0; i < zones.size(); ++i)
+      net.subnets.push_back(
+          ok(ec2_->create_subnet({net.vpc, prefix + std::to_string(i + 1) + ".0/24",
+                                  region + zones[i], "", theirs}))
+              .id);
+    return net;
+  }
+  std::string byo_cluster(const std::string& name, const UserNetwork& net) {
+    std::string ids;
+    for (const auto& s : net.subnets) ids += (ids.empty() ? "" : ", ") + s;
+    return "apiVersion: aura.io/v1alpha1\nkind: EphemeralCluster\nmetadata: {name: " + name +
+           "}\nspec:\n  region: " + AwsTestEnv::get().region +
+           "\n  kubernetesVersion: \"1.31\"\n  network: {vpcID: " + net.vpc + ", subnetIDs: [" +
+           ids + "]}\n";
+  }
+  // Checks that the user's network is all still there, then removes it.
+  void expect_kept_and_clean_up(const UserNetwork& net) {
+    EXPECT_EQ(ok(ec2_->describe_vpcs({{net.vpc}, {}, 0})).size(), 1u);
+    EXPECT_EQ(ok(ec2_->describe_subnets({net.subnets, {}, 0})).size(), net.subnets.size());
+    for (const auto& s : net.subnets) ok(ec2_->delete_subnet(s));
+    ok(ec2_->delete_vpc(net.vpc));
+  }
+  // How many reconciles of `name` the operator has logged.
+  int reconciles(const std::string& name) {
+    std::istringstream log(op_->log());
+    const std::string object = "\"object\":\"" + ns_ + "/" + name + "\"";
+    int n = 0;
+    for (std::string line; std::getline(log, line);)
+      if (line.find("\"msg\":\"reconciled\"") != std::string::npos &&
+          line.find(object) != std::string::npos)
+        ++n;
+    return n;
+  }
+  ClusterIdentity identity(const std::string& name) {
+    return ClusterIdentity(ns_, name, get(name, ".metadata.uid"));
+  }
+  aws::DescribeQuery owned(const ClusterIdentity& id) {
+    return aws::DescribeQuery{{}, aws::tag_filters(id.ownership_tags()), 0};
+  }
+  // Everything that carries the cluster's UID tag or its names, as the operator's own
+  // inventory would find it.
+  std::vector<std::string> inventory(const ClusterIdentity& id) {
+    std::vector<std::string> all;
+    auto add = [&](const aws::Result<std::vector<std::string>>& r) {
+      if (!r) throw std::runtime_error(r.error().str());
+      all.insert(all.end(), r->begin(), r->end());
+    };
+    add(reconcilers::cluster::ControlPlaneSteps(*eks_, *iam_, id, [] {}).inventory());
+    add(reconcilers::cluster::NetworkSteps(*ec2_, id, [] {}).inventory());
+    add(reconcilers::cluster::IamSteps(*iam_, id, [] {}).inventory());
+    return all;
+  }
+
+  std::string ns_;
+  std::unique_ptr<OperatorProcess> op_;
+  std::unique_ptr<aws::Ec2Client> ec2_;
+  std::unique_ptr<aws::IamClient> iam_;
+  std::unique_ptr<aws::EksClient> eks_;
+};
+
+// The sample, in this test's namespace and the emulator's region.
+std::string sample() {
+  auto yaml =
+      read_file(TestEnv::get().repo_root + "/config/samples/aura_v1alpha1_ephemeralcluster.yaml");
+  const auto at = yaml.find("  namespace: ml-team\n");
+  if (at != std::string::npos) yaml.erase(at, std::string("  namespace: ml-team\n").size());
+  return yaml;
+}
+
+TEST_F(ClusterLifecycleTest, SampleBecomesReadyWithEveryResourceAndDeletionLeavesNothing) {
+  ASSERT_EQ(AwsTestEnv::get().region, "us-east-1") << "the sample is in us-east-1";
+  // The control plane stays CREATING for three describes (more than the passes our own status
+  // writes set off, so it lasts until the operator's 30 s poll), then DELETING for one: the
+  // operator says what it waits on and comes back later instead of waiting inside a reconcile.
+  const nlohmann::json tags = {{"aura.io/cluster", ns_ + "/ml-sandbox"}};
+  AwsTestEnv::get().post_state({{"kind", "eks-cluster"},
+                                {"tags", tags},
+                                {"phase", "create"},
+                                {"state", "CREATING"},
+                                {"describes", 3}});
+  AwsTestEnv::get().post_state({{"kind", "eks-cluster"},
+                                {"tags", tags},
+                                {"phase", "delete"},
+                                {"state", "DELETING"},
+                                {"describes", 1}});
+  apply(sample());
+  ASSERT_TRUE(eventually(
+      [&] {
+        return condition("ml-sandbox", "Reconciling") == "True" &&
+               condition("ml-sandbox", "Reconciling", "message").find("CREATING") !=
+                   std::string::npos;
+      },
+      kDeadline, kPoll))
+      << condition("ml-sandbox", "Reconciling", "message");
+  EXPECT_EQ(get("ml-sandbox", ".status.phase"), "Provisioning");
+  EXPECT_EQ(condition("ml-sandbox", "ControlPlaneReady", "reason"), "Provisioning");
+  // Written before the cluster is ACTIVE: a crash now would not lose it.
+  EXPECT_NE(get("ml-sandbox", ".status.eksClusterARN"), "");
+  ASSERT_TRUE(wait_ready("ml-sandbox")) << condition("ml-sandbox", "Ready", "message");
+  EXPECT_EQ(get("ml-sandbox", ".status.phase"), "Ready");
+  EXPECT_EQ(get("ml-sandbox", ".status.observedGeneration"),
+            get("ml-sandbox", ".metadata.generation"));
+  for (const char* type : {"NetworkReady", "IAMReady", "ControlPlaneReady"})
+    EXPECT_EQ(condition("ml-sandbox", type), "True") << type;
+  EXPECT_EQ(condition("ml-sandbox", "Reconciling"), "False");
+  EXPECT_EQ(condition("ml-sandbox", "Stalled"), "False");
+  EXPECT_NE(get("ml-sandbox", ".status.readyTime"), "");
+  const auto id = identity("ml-sandbox");
+  const auto q = owned(id);
+
+  // VPC, with the user's tags beside Aura's.
+  auto vpcs = ok(ec2_->describe_vpcs(q));
+  ASSERT_EQ(vpcs.size(), 1u);
+  EXPECT_EQ(vpcs[0].cidr_block, "10.42.0.0/16");
+  EXPECT_EQ(get("ml-sandbox", ".status.network.vpcID"), vpcs[0].id);
+  EXPECT_EQ(vpcs[0].tags["cost-center"], "ml-research");
+  EXPECT_EQ(vpcs[0].tags["aura.io/cluster"], ns_ + "/ml-sandbox");
+  EXPECT_EQ(vpcs[0].tags["aura.io/managed-by"], "aura-operator");
+
+  // A public and a private subnet per zone, tagged for load balancers, all in status.
+  auto subnets = ok(ec2_->describe_subnets(q));
+  ASSERT_EQ(subnets.size(), 6u);
+  std::map<std::string, int> public_per_zone, private_per_zone;
+  for (auto s : subnets) {  // a copy: tags are read with operator[]
+    EXPECT_EQ(s.vpc_id, vpcs[0].id);
+    if (s.tags["kubernetes.io/role/elb"] == "1") {
+      ++public_per_zone[s.availability_zone];
+      EXPECT_TRUE(s.map_public_ip_on_launch) << s.id;
+    } else {
+      EXPECT_EQ(s.tags["kubernetes.io/role/internal-elb"], "1") << s.id;
+      ++private_per_zone[s.availability_zone];
+    }
+    EXPECT_NE(get("ml-sandbox", ".status.network.subnets[*].id").find(s.id), std::string::npos);
+  }
+  for (const char* zone : {"us-east-1a", "us-east-1b", "us-east-1c"}) {
+    EXPECT_EQ(public_per_zone[zone], 1) << zone;
+    EXPECT_EQ(private_per_zone[zone], 1) << zone;
+  }
+
+  // Internet gateway attached; one NAT gateway (Single) with its elastic IP.
+  auto igws = ok(ec2_->describe_internet_gateways(q));
+  ASSERT_EQ(igws.size(), 1u);
+  ASSERT_EQ(igws[0].attachments.size(), 1u);
+  EXPECT_EQ(igws[0].attachments[0].vpc_id, vpcs[0].id);
+  EXPECT_EQ(get("ml-sandbox", ".status.network.internetGatewayID"), igws[0].id);
+  auto nats = ok(ec2_->describe_nat_gateways(q));
+  ASSERT_EQ(nats.size(), 1u);
+  EXPECT_EQ(nats[0].state, "available");
+  EXPECT_EQ(get("ml-sandbox", ".status.network.natGateways[0].id"), nats[0].id);
+  EXPECT_EQ(ok(ec2_->describe_addresses(q)).size(), 1u);
+
+  // Route tables: one public, one private per zone; the security group.
+  EXPECT_EQ(ok(ec2_->describe_route_tables(q)).size(), 4u);
+  EXPECT_FALSE(get("ml-sandbox", ".status.network.routeTables[*].id").empty());
+  auto groups = ok(ec2_->describe_security_groups(q));
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(get("ml-sandbox", ".status.network.securityGroupID"), groups[0].id);
+
+  // IAM: both roles with their policies, the instance profile holding the node role.
+  auto cluster_role = ok(iam_->get_role(id.iam_role_name("cluster")));
+  auto node_role = ok(iam_->get_role(id.iam_role_name("node")));
+  EXPECT_EQ(get("ml-sandbox", ".status.iam.clusterRoleARN"), cluster_role.arn);
+  EXPECT_EQ(get("ml-sandbox", ".status.iam.nodeRoleARN"), node_role.arn);
+  EXPECT_EQ(ok(iam_->list_attached_role_policies(node_role.name)).size(), 4u);
+  auto profile = ok(iam_->get_instance_profile(id.instance_profile_name()));
+  ASSERT_EQ(profile.roles.size(), 1u);
+  EXPECT_EQ(profile.roles[0].name, node_role.name);
+  EXPECT_EQ(get("ml-sandbox", ".status.iam.nodeInstanceProfileARN"), profile.arn);
+
+  // The EKS cluster as the spec asks, and its OIDC provider.
+  auto eks = ok(eks_->describe_cluster(id.eks_name()));
+  EXPECT_EQ(eks.status, "ACTIVE");
+  EXPECT_EQ(eks.version, "1.31");
+  EXPECT_EQ(eks.role_arn, cluster_role.arn);
+  EXPECT_EQ(eks.tags["aura.io/cluster-uid"], id.uid());
+  EXPECT_TRUE(eks.vpc.endpoint.public_access);
+  EXPECT_TRUE(eks.vpc.endpoint.private_access);
+  EXPECT_EQ(eks.vpc.endpoint.public_access_cidrs, std::vector<std::string>{"203.0.113.0/24"});
+  auto logging = eks.logging.enabled;
+  std::sort(logging.begin(), logging.end());
+  EXPECT_EQ(logging, (std::vector<std::string>{"api", "audit", "authenticator"}));
+  EXPECT_EQ(get("ml-sandbox", ".status.eksClusterName"), id.eks_name());
+  EXPECT_EQ(get("ml-sandbox", ".status.eksClusterARN"), eks.arn);
+  EXPECT_EQ(get("ml-sandbox", ".status.endpoint"), eks.endpoint);
+  const auto oidc_arn = get("ml-sandbox", ".status.oidcProviderARN");
+  ASSERT_FALSE(oidc_arn.empty());
+  auto provider = ok(iam_->get_open_id_connect_provider(oidc_arn));
+  EXPECT_EQ(provider.tags["aura.io/cluster-uid"], id.uid());
+
+  // An Event per resource created, and one for Ready.
+  const auto ev = events();
+  EXPECT_NE(ev.find("Created VPC " + vpcs[0].id), std::string::npos) << ev;
+  EXPECT_NE(ev.find("Created NAT gateway " + nats[0].id), std::string::npos) << ev;
+  EXPECT_NE(ev.find("Created EKS cluster " + eks.arn), std::string::npos) << ev;
+  EXPECT_NE(ev.find("Ready: "), std::string::npos) << ev;
+
+  remove("ml-sandbox");
+  ASSERT_TRUE(eventually(
+      [&] {
+        return get("ml-sandbox", ".status.deletionBlockedBy").find("deleting") != std::string::npos;
+      },
+      kDeadline, kPoll));
+  EXPECT_EQ(get("ml-sandbox", ".status.phase"), "Deleting");
+  ASSERT_TRUE(eventually([&] { return gone("ml-sandbox"); }, kDeadline, kPoll))
+      << get("ml-sandbox", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+}
+
+TEST_F(ClusterLifecycleTest, BroughtVpcIsUsedAndKept) {
+  const auto net = user_network(91, {"a", "b"});
+  apply(byo_cluster("byo", net));
+  ASSERT_TRUE(wait_ready("byo")) << condition("byo", "Ready", "message");
+  EXPECT_EQ(get("byo", ".status.network.vpcID"), net.vpc);
+  const auto id = identity("byo");
+  auto eks = ok(eks_->describe_cluster(id.eks_name()));
+  auto subnet_ids = eks.vpc.subnet_ids;
+  std::sort(subnet_ids.begin(), subnet_ids.end());
+  auto want = net.subnets;
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(subnet_ids, want);
+  EXPECT_TRUE(ok(ec2_->describe_vpcs(owned(id))).empty()) << "no VPC of Aura's own";
+
+  remove("byo");
+  ASSERT_TRUE(eventually([&] { return gone("byo"); }, kDeadline, kPoll))
+      << get("byo", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  // The user's network is still there, untouched.
+  expect_kept_and_clean_up(net);
+}
+
+TEST_F(ClusterLifecycleTest, RetainKeepsTheAwsResources) {
+  apply(small_cluster("kept", "10.92.0.0/16", "  lifecycle: {deletionPolicy: Retain}\n"));
+  ASSERT_TRUE(wait_ready("kept")) << condition("kept", "Ready", "message");
+  const auto id = identity("kept");
+  const auto before = inventory(id);
+  ASSERT_FALSE(before.empty());
+  remove("kept");
+  ASSERT_TRUE(eventually([&] { return gone("kept"); }, kDeadline, kPoll));
+  EXPECT_EQ(inventory(id), before) << "Retain leaves every resource in place";
+
+  // Clean up with the steps themselves, as the operator would have without Retain.
+  api::EphemeralClusterStatus status;
+  status.network = api::NetworkStatus{};
+  status.iam = api::IAMStatus{};
+  reconcilers::cluster::ControlPlaneSteps cp(*eks_, *iam_, id, [] {});
+  reconcilers::cluster::NetworkSteps net(*ec2_, id, [] {});
+  reconcilers::cluster::IamSteps roles(*iam_, id, [] {});
+  int passes = 0;
+  while (!ok(cp.remove(status)).done) ASSERT_LT(++passes, 10);
+  while (!ok(net.remove(*status.network)).done) ASSERT_LT(++passes, 20);
+  while (!ok(roles.remove(*status.iam)).done) ASSERT_LT(++passes, 30);
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+}
+
+TEST_F(ClusterLifecycleTest, AwsErrorsAreRetriedNotStalledAndReadyRestsWithoutAwsCalls) {
+  const auto& aws = AwsTestEnv::get();
+  // Refused until the fault goes, as if the operator's policy lacked ec2:CreateVpc for a while:
+  // not retryable by the SDK, yet nothing the spec could fix.
+  const auto fault = aws.admin("POST", "/aura-env/faults",
+                               {{"service", "ec2"},
+                                {"operation", "CreateVpc"},
+                                {"action", "respond"},
+                                {"status", 403},
+                                {"code", "UnauthorizedOperation"},
+                                {"message", "not authorized to perform ec2:CreateVpc"}});
+  apply(small_cluster("flaky", "10.93.0.0/16"));
+  const bool refused = eventually(
+      [&] {
+        return condition("flaky", "Reconciling", "reason") == "AWSError" &&
+               condition("flaky", "Reconciling", "message").find("UnauthorizedOperation") !=
+                   std::string::npos;
+      },
+      kDeadline, kPoll);
+  aws.admin("DELETE", "/aura-env/faults/" + fault["ids"][0].get<std::string>());
+  ASSERT_TRUE(refused) << condition("flaky", "Reconciling", "message");
+  EXPECT_EQ(condition("flaky", "Reconciling"), "True");
+  EXPECT_EQ(condition("flaky", "Stalled"), "False");
+  EXPECT_EQ(condition("flaky", "NetworkReady", "reason"), "AWSError");
+  EXPECT_EQ(condition("flaky", "ControlPlaneReady", "reason"), "WaitingForDependencies");
+  // IAM does not need the network: it went ahead.
+  EXPECT_EQ(condition("flaky", "IAMReady"), "True");
+  ASSERT_TRUE(wait_ready("flaky")) << condition("flaky", "Ready", "message");
+
+  // At rest: a change that is not to the spec wakes the reconciler, which calls no AWS API and
+  // writes no status.
+  aws.admin("DELETE", "/aura-env/calls");
+  const int before = reconciles("flaky");
+  auto r = TestEnv::get().kubectl({"label", "ephemeralcluster", "-n", ns_, "flaky", "touched=yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(eventually([&] { return reconciles("flaky") > before; }, 30s, kPoll));
+  const auto labelled = get("flaky", ".metadata.resourceVersion");
+  EXPECT_EQ(aws.admin("GET", "/aura-env/calls")["total"], 0);
+  EXPECT_EQ(get("flaky", ".status.phase"), "Ready");
+  EXPECT_EQ(get("flaky", ".metadata.resourceVersion"), labelled);
+
+  const auto id = identity("flaky");
+  remove("flaky");
+  ASSERT_TRUE(eventually([&] { return gone("flaky"); }, kDeadline, kPoll))
+      << get("flaky", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+}
+
+TEST_F(ClusterLifecycleTest, BroughtVpcInOneZoneStallsNamingTheField) {
+  const auto net = user_network(94, {"a", "a"});
+  apply(byo_cluster("onezone", net));
+  ASSERT_TRUE(
+      eventually([&] { return condition("onezone", "Stalled") == "True"; }, kDeadline, kPoll));
+  EXPECT_EQ(condition("onezone", "Stalled", "reason"), "InvalidSpec");
+  EXPECT_EQ(condition("onezone", "Stalled", "message").rfind("spec.network.subnetIDs", 0), 0u)
+      << condition("onezone", "Stalled", "message");
+  EXPECT_EQ(get("onezone", ".status.phase"), "Failed");
+  EXPECT_EQ(condition("onezone", "Reconciling"), "False");
+  const auto id = identity("onezone");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{}) << "nothing made for a spec in error";
+
+  remove("onezone");
+  ASSERT_TRUE(eventually([&] { return gone("onezone"); }, kDeadline, kPoll));
+  expect_kept_and_clean_up(net);
+}
+
+TEST_F(ClusterLifecycleTest, AssumeRoleActsAsTheRoleTheSpecNames) {
+  const auto& aws = AwsTestEnv::get();
+  // A role that trusts the operator's user (moto matches principals literally, so not the
+  // account root) and may do everything (moto evaluates the role's policy for the session).
+  const std::string role_name = "team-" + ns_;
+  const nlohmann::json trust = {{"Version", "2012-10-17"},
+                                {"Statement",
+                                 {{{"Effect", "Allow"},
+                                   {"Principal", {{"AWS", aws.user_arn}}},
+                                   {"Action", "sts:AssumeRole"}}}}};
+  aws::iam::CreateRoleRequest req;
+  req.name = role_name;
+  req.path = "/";
+  req.assume_role_policy_document = trust.dump();
+  // The operator's policy (config/iam) assumes only roles tagged for it.
+  req.tags = {{"aura.io/assumable", "true"}};
+  const auto role = ok(iam_->create_role(req));
+  const nlohmann::json allow_all = {
+      {"Version", "2012-10-17"},
+      {"Statement", {{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}}}};
+  ok(iam_->put_role_policy(role_name, "all", allow_all.dump()));
+
+  aws.admin("DELETE", "/aura-env/calls");
+  apply(small_cluster("assumed", "10.95.0.0/16",
+                      "  assumeRole: {roleARN: \"" + role.arn + "\", externalID: team-42}\n"));
+  ASSERT_TRUE(wait_ready("assumed")) << condition("assumed", "Ready", "message");
+  const auto calls = aws.admin("GET", "/aura-env/calls")["calls"];
+  EXPECT_GE(calls.value("sts:AssumeRole", 0), 1) << calls.dump();
+  const auto id = identity("assumed");
+  EXPECT_EQ(ok(eks_->describe_cluster(id.eks_name())).status, "ACTIVE");
+
+  remove("assumed");
+  ASSERT_TRUE(eventually([&] { return gone("assumed"); }, kDeadline, kPoll))
+      << get("assumed", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  ok(iam_->delete_role_policy(role_name, "all"));
+  ok(iam_->delete_role(role_name));
+}
+
+}  // namespace
+}  // namespace aura::testing
