@@ -91,7 +91,9 @@ ClusterClients clients_for(aws::AwsSession& session, const api::EphemeralCluster
     return session.client_as(service, spec.region, role);
   };
   return {aws::Ec2Client(client(aws::services::kEc2)), aws::IamClient(client(aws::services::kIam)),
-          aws::EksClient(client(aws::services::kEks))};
+          aws::EksClient(client(aws::services::kEks)),
+          aws::ElbV2Client(client(aws::services::kElbV2)),
+          aws::ElbClassicClient(client(aws::services::kElb))};
 }
 
 bool brings_own_network(const api::EphemeralClusterSpec& spec) {
@@ -135,7 +137,8 @@ Provisioning::Provisioning(ClusterClients& clients, const ClusterIdentity& ident
       record_(record_status),
       network_(clients.ec2, identity, record_status),
       iam_(clients.iam, identity, record_status),
-      control_plane_(clients.eks, clients.iam, identity, record_status) {}
+      control_plane_(clients.eks, clients.iam, identity, record_status),
+      leftovers_(clients.ec2, clients.elbv2, clients.elb, identity.eks_name()) {}
 
 Outcome Provisioning::ensure(const api::EphemeralClusterSpec& spec,
                              api::EphemeralClusterStatus& status) {
@@ -188,6 +191,22 @@ Outcome Provisioning::remove(const api::EphemeralClusterSpec& spec,
                              api::EphemeralClusterStatus& status) {
   Outcome out;
   if (!fold(control_plane_.remove(status), kControlPlaneReady, "Deleted", "Deleting", out))
+    return out;
+  // The VPC the child's leftovers are in: the user's, or Aura's as status (or, after a lost
+  // status write, the inventory by tag) knows it.
+  std::string vpc_id = brings_own_network(spec) ? *spec.network.vpcID : std::string();
+  if (vpc_id.empty() && status.network && status.network->vpcID) vpc_id = *status.network->vpcID;
+  if (vpc_id.empty()) {
+    auto net = network_.inventory();
+    if (!net) {
+      fold(std::unexpected(net.error()), kChildResourcesDeleted, "Deleted", "Deleting", out);
+      return out;
+    }
+    for (const auto& line : *net)
+      if (line.rfind("vpc ", 0) == 0) vpc_id = line.substr(4);
+  }
+  if (!vpc_id.empty() && !fold(leftovers_.remove(vpc_id, !brings_own_network(spec)),
+                               kChildResourcesDeleted, "Deleted", "Deleting", out))
     return out;
   if (brings_own_network(spec)) {
     // The user's VPC and subnets stay; nothing else of the network was Aura's to make.

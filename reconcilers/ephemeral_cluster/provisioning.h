@@ -8,8 +8,10 @@
 #include "operator/api/ephemeral_cluster_types.h"
 #include "operator/aws/ec2.h"
 #include "operator/aws/eks.h"
+#include "operator/aws/elb.h"
 #include "operator/aws/iam.h"
 #include "operator/aws/session.h"
+#include "reconcilers/ephemeral_cluster/child_leftovers.h"
 #include "reconcilers/ephemeral_cluster/control_plane.h"
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
 #include "reconcilers/ephemeral_cluster/identity.h"
@@ -24,11 +26,15 @@ namespace aura::reconcilers::cluster {
 inline constexpr const char* kNetworkReady = "NetworkReady";
 inline constexpr const char* kIAMReady = "IAMReady";
 inline constexpr const char* kControlPlaneReady = "ControlPlaneReady";
+// Deletion only: what the child cluster left in the VPC (child_leftovers.h) is gone.
+inline constexpr const char* kChildResourcesDeleted = "ChildResourcesDeleted";
 
 struct ClusterClients {
   aws::Ec2Client ec2;
   aws::IamClient iam;
   aws::EksClient eks;
+  aws::ElbV2Client elbv2;
+  aws::ElbClassicClient elb;
 };
 
 // The clients of one cluster: in spec.region, and acting as spec.assumeRole when it is set
@@ -82,6 +88,7 @@ class Provisioning {
   // OIDC provider once both are done.
   Outcome ensure(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
   // In DESIGN.md's order, each step finished before the next: control plane and OIDC provider,
+  // what the child cluster left in the VPC (load balancers, their security groups, interfaces),
   // network (skipped for a VPC the user brought), IAM. Done only when inventory() is empty.
   Outcome remove(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
   // Everything tagged with (or named after) this cluster that still exists in AWS.
@@ -93,6 +100,7 @@ class Provisioning {
   NetworkSteps network_;
   IamSteps iam_;
   ControlPlaneSteps control_plane_;
+  ChildLeftovers leftovers_;
 };
 
 }  // namespace aura::reconcilers::cluster

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "operator/aws/elb.h"
 #include "reconcilers/ephemeral_cluster/control_plane.h"
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
 #include "reconcilers/ephemeral_cluster/network.h"
@@ -328,6 +329,58 @@ TEST_F(ClusterLifecycleTest, BroughtVpcIsUsedAndKept) {
   EXPECT_EQ(inventory(id), std::vector<std::string>{});
   // The user's network is still there, untouched.
   expect_kept_and_clean_up(net);
+}
+
+// What a child cluster's Service of type LoadBalancer and its VPC CNI leave in the VPC (made here
+// through the AWS API, tagged as the AWS Load Balancer Controller and the CNI tag them) is
+// deleted before the network, which could not go while they were there.
+TEST_F(ClusterLifecycleTest, WhatTheChildClusterLeftInTheVpcIsCleanedBeforeTheNetwork) {
+  apply(small_cluster("lbs", "10.93.0.0/16"));
+  ASSERT_TRUE(wait_ready("lbs")) << condition("lbs", "Ready", "message");
+  const auto id = identity("lbs");
+  const auto vpc = get("lbs", ".status.network.vpcID");
+  const auto subnet_a = get("lbs", ".status.network.subnets[0].id");
+  const auto subnet_b = get("lbs", ".status.network.subnets[1].id");
+  ASSERT_FALSE(vpc.empty() || subnet_a.empty() || subnet_b.empty());
+
+  const auto& aws = AwsTestEnv::get();
+  auto elbv2 = aws.client(aws::services::kElbV2);
+  ok(elbv2->query("CreateLoadBalancer", "2015-12-01",
+                  {{"Name", "k8s-default-web-lbs"},
+                   {"Subnets.member.1", subnet_a},
+                   {"Subnets.member.2", subnet_b},
+                   {"Type", "network"},
+                   {"Tags.member.1.Key", "elbv2.k8s.aws/cluster"},
+                   {"Tags.member.1.Value", id.eks_name()}}));
+  const auto sg =
+      ok(ec2_->create_security_group({"k8s-traffic-lbs",
+                                      "[k8s] Shared Backend SecurityGroup for LoadBalancer",
+                                      vpc,
+                                      {{"elbv2.k8s.aws/cluster", id.eks_name()}}}));
+  auto eni_doc =
+      ok(ec2_->client()->query("CreateNetworkInterface", "2016-11-15",
+                               {{"SubnetId", subnet_a},
+                                {"TagSpecification.1.ResourceType", "network-interface"},
+                                {"TagSpecification.1.Tag.1.Key", "cluster.k8s.amazonaws.com/name"},
+                                {"TagSpecification.1.Tag.1.Value", id.eks_name()}}));
+  const std::string eni = eni_doc->child("CreateNetworkInterfaceResponse")
+                              .child("networkInterface")
+                              .child("networkInterfaceId")
+                              .text()
+                              .as_string();
+  ASSERT_FALSE(eni.empty());
+
+  remove("lbs");
+  ASSERT_TRUE(eventually([&] { return gone("lbs"); }, kDeadline, kPoll))
+      << get("lbs", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  for (const auto& lb : ok(aws::ElbV2Client(elbv2).describe_load_balancers()))
+    EXPECT_NE(lb.name, "k8s-default-web-lbs");
+  EXPECT_TRUE(ok(ec2_->describe_security_groups({{}, {aws::vpc_filter(vpc)}, 0})).empty());
+  EXPECT_TRUE(ok(ec2_->describe_network_interfaces({{}, {aws::vpc_filter(vpc)}, 0})).empty())
+      << eni << " or another interface is left";
+  auto vpc_after = ec2_->describe_vpcs({{vpc}, {}, 0});
+  EXPECT_TRUE(!vpc_after && vpc_after.error().is_not_found()) << "the VPC is gone too; " << sg;
 }
 
 TEST_F(ClusterLifecycleTest, RetainKeepsTheAwsResources) {
