@@ -11,6 +11,7 @@
 #include "reconcilers/common/runtime.h"
 #include "reconcilers/common/status_update.h"
 #include "reconcilers/ephemeral_cluster/cluster_status.h"
+#include "reconcilers/ephemeral_cluster/expiry.h"
 #include "reconcilers/ephemeral_cluster/provisioning.h"
 
 namespace aura::reconcilers {
@@ -156,6 +157,60 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       verified_.erase(uid);
   }
 
+  // spec.lifecycle against the clock and the AIJobs on this cluster (from the cache: their
+  // changes wake the cluster).
+  cluster::Expiry cost_guards(const json& cluster, const api::EphemeralClusterSpec& spec) {
+    const auto& meta = cluster["metadata"];
+    const json status = cluster.value("status", json::object());
+    const auto time_at = [&](const json& obj, const char* key) {
+      return obj.contains(key) && obj[key].is_string() ? parse_rfc3339(obj[key].get<std::string>())
+                                                       : std::nullopt;
+    };
+    cluster::ExpiryInput in;
+    in.now = rt_.clock->now();
+    in.created = time_at(meta, "creationTimestamp").value_or(in.now);
+    in.ready = time_at(status, "readyTime");
+    in.last_active = time_at(status, "lastActiveTime");
+    for (const auto& job :
+         rt_.ai_jobs->store().by_index(kIndexByCluster, kube::key_of(cluster).str())) {
+      if (!job_finished(*job)) {
+        in.activity.busy = true;
+        continue;
+      }
+      const json job_status = job->value("status", json::object());
+      if (auto done = time_at(job_status, "completionTime");
+          done && (!in.activity.last_finished || *done > *in.activity.last_finished))
+        in.activity.last_finished = done;
+    }
+    return cluster::evaluate_expiry(spec.lifecycle ? &*spec.lifecycle : nullptr, in);
+  }
+
+  static void put_expiry(StatusUpdate& st, const cluster::Expiry& expiry) {
+    if (expiry.expiry_time) st.field("expiryTime", format_rfc3339(*expiry.expiry_time));
+    if (expiry.last_active) st.field("lastActiveTime", format_rfc3339(*expiry.last_active));
+  }
+
+  static std::chrono::milliseconds sooner(std::chrono::milliseconds a,
+                                          std::optional<std::chrono::seconds> b) {
+    return b && std::chrono::milliseconds(*b) < a ? std::chrono::milliseconds(*b) : a;
+  }
+
+  // A cluster past maxLifetime or idle too long is deleted like any other: the finalizer then
+  // takes everything down in order.
+  ReconcileResult expire(const json& cluster, const cluster::Expiry& expiry,
+                         const kube::ReconcileContext& ctx) {
+    const auto key = kube::key_of(cluster);
+    kube::DeleteOptions opts;
+    opts.precondition_uid = cluster["metadata"].value("uid", "");
+    auto r = rt_.client->remove(kube::resources::kEphemeralCluster, key.ns, key.name, opts);
+    if (!r && !r.error().is_not_found())
+      return std::unexpected(from_api(r.error(), "delete expired cluster"));
+    rt_.events->record(cluster, kube::EventType::kNormal, expiry.reason, "Delete",
+                       expiry.message + "; deleting the cluster");
+    ctx.log.info("cluster expired", {{"reason", expiry.reason}, {"message", expiry.message}});
+    return Action::await_change();
+  }
+
   ReconcileResult provision(const json& cluster, const api::EphemeralClusterSpec& spec,
                             const kube::ReconcileContext& ctx) {
     const auto& meta = cluster["metadata"];
@@ -164,10 +219,19 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     const std::string phase = status.value("phase", "");
     const bool observed =
         status.value("observedGeneration", int64_t{-1}) == meta.value("generation", int64_t{0});
-    if (phase == "Ready" && observed)
-      if (auto rest = resting(uid)) return Action::requeue_after(*rest);
-
     StatusUpdate st(cluster, *rt_.clock);
+    // The cost guards first: a cluster past a deadline goes, whatever state it is in.
+    const auto expiry = cost_guards(cluster, spec);
+    if (expiry.expired) return expire(cluster, expiry, ctx);
+    put_expiry(st, expiry);
+    if (phase == "Ready" && observed)
+      if (auto rest = resting(uid)) {
+        if (st.changed())
+          if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
+            return std::unexpected(from_api(r.error(), "update status"));
+        return Action::requeue_after(sooner(*rest, expiry.recheck));
+      }
+
     st.erase("deletionBlockedBy");
     if (phase.empty()) {
       // Accepted: said before the first AWS call, which may take a while.
@@ -194,13 +258,13 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
                  fmt::format("EKS cluster {} is ACTIVE at {}", s.eksClusterName.value_or(""),
                              s.endpoint.value_or("")));
         if (!status.contains("readyTime")) st.field("readyTime", format_rfc3339(rt_.clock->now()));
-        result = Action::requeue_after(cluster::reverify_interval(uid));
+        result = Action::requeue_after(sooner(cluster::reverify_interval(uid), expiry.recheck));
         break;
       }
       case Kind::kWaiting:
         st.phase("Provisioning");
         st.reconciling("Provisioning", outcome.message);
-        result = Action::requeue_after(outcome.retry_after);
+        result = Action::requeue_after(sooner(outcome.retry_after, expiry.recheck));
         break;
       case Kind::kAwsError:
         // Retryable or not, an AWS failure may pass without a spec change (throttling, a

@@ -383,6 +383,20 @@ TEST_F(ClusterLifecycleTest, WhatTheChildClusterLeftInTheVpcIsCleanedBeforeTheNe
   EXPECT_TRUE(!vpc_after && vpc_after.error().is_not_found()) << "the VPC is gone too; " << sg;
 }
 
+// ttlSecondsAfterIdle: a cluster no AIJob uses is deleted that long after it became Ready, and
+// everything it made goes with it. (maxLifetime is at least 15 minutes by the CRD's rule, so its
+// deadline is shown by the unit tests of expiry.h; the reconciler acts on both the same way.)
+TEST_F(ClusterLifecycleTest, AnIdleClusterIsDeletedAfterItsTtl) {
+  apply(small_cluster("idle", "10.94.0.0/16", "  lifecycle: {ttlSecondsAfterIdle: 5}\n"));
+  ASSERT_TRUE(wait_ready("idle")) << condition("idle", "Ready", "message");
+  const auto id = identity("idle");
+  ASSERT_TRUE(eventually([&] { return gone("idle"); }, kDeadline, kPoll))
+      << get("idle", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  const auto ev = events();
+  EXPECT_NE(ev.find("IdleTimeout: idle (no AIJob running) since"), std::string::npos) << ev;
+}
+
 TEST_F(ClusterLifecycleTest, RetainKeepsTheAwsResources) {
   apply(small_cluster("kept", "10.92.0.0/16", "  lifecycle: {deletionPolicy: Retain}\n"));
   ASSERT_TRUE(wait_ready("kept")) << condition("kept", "Ready", "message");
