@@ -97,7 +97,10 @@ std::optional<ObjectKey> WorkQueue::get() {
     if (heap_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, heap_.top().first);
+      // A copy: wait_until reads its deadline again after waking, by which time another
+      // thread's add_after may have grown the heap and freed the element (found by ASan).
+      const Clock::time_point next_due = heap_.top().first;
+      cv_.wait_until(lock, next_due);
     }
   }
   ObjectKey key = std::move(queue_.front());

@@ -67,3 +67,26 @@ TEST(WorkQueue, ShutDownWakesWaitingWorkers) {
 
 }  // namespace
 }  // namespace aura::kube
+
+namespace aura::kube {
+namespace {
+
+// A worker waits until the earliest delayed key is due while other threads add delayed keys:
+// the heap grows under it (reallocating), and the worker must not read its old top afterwards.
+// ASan reported a heap-use-after-free here before get() copied the deadline.
+TEST(WorkQueue, WaitingWorkerSurvivesTheDelayHeapGrowing) {
+  using namespace std::chrono_literals;
+  WorkQueue q({});
+  q.add_after({"ns", "soon"}, 200ms);
+  std::optional<ObjectKey> got;
+  std::thread worker([&] { got = q.get(); });
+  for (int i = 0; i < 2000; ++i) q.add_after({"ns", "later-" + std::to_string(i)}, 1h);
+  q.add({"ns", "now"});
+  worker.join();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name, "now");
+  q.shut_down();
+}
+
+}  // namespace
+}  // namespace aura::kube
