@@ -1,5 +1,8 @@
 #include "reconcilers/ephemeral_cluster/child_leftovers.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 namespace aura::reconcilers::cluster {
 
 namespace {
@@ -104,14 +107,9 @@ Result<Progress> ChildLeftovers::remove(const std::string& vpc_id, bool own_vpc)
     return std::unexpected(r.error());
   }
   if (!blocked.empty())
-    return Progress::wait(
-        "security group(s) the child cluster left, still in use: " +
-            [&] {
-              std::string ids;
-              for (const auto& id : blocked) ids += (ids.empty() ? "" : ", ") + id;
-              return ids;
-            }(),
-        kRecheck);
+    return Progress::wait(fmt::format("security group(s) the child cluster left, still in use: {}",
+                                      fmt::join(blocked, ", ")),
+                          kRecheck);
   return Progress::complete();
 }
 

@@ -84,31 +84,15 @@ class ChildLeftoversTest : public ::testing::Test {
                                         vpc_,
                                         {{"kubernetes.io/cluster/" + eks_name_, "owned"}}}));
     // What the VPC CNI leaves when a node goes without detaching its secondary interfaces.
-    cni_eni_ = create_interface({{"cluster.k8s.amazonaws.com/name", eks_name_}});
+    cni_eni_ = testing::create_network_interface(*ec2_, subnet_a_,
+                                                 {{"cluster.k8s.amazonaws.com/name", eks_name_}});
   }
 
   // Another cluster's and nobody's: they share the VPC and must stay.
   void leave_bystanders() {
     other_sg_ = ok(ec2_->create_security_group(
         {"other-" + suffix_, "another cluster", vpc_, {{"kubernetes.io/cluster/other", "owned"}}}));
-    untagged_eni_ = create_interface({});
-  }
-
-  std::string create_interface(const aws::Tags& tags) {
-    aws::QueryParams params{{"SubnetId", subnet_a_}};
-    int i = 1;
-    for (const auto& [k, v] : tags) {
-      if (i == 1) params.emplace_back("TagSpecification.1.ResourceType", "network-interface");
-      params.emplace_back("TagSpecification.1.Tag." + std::to_string(i) + ".Key", k);
-      params.emplace_back("TagSpecification.1.Tag." + std::to_string(i) + ".Value", v);
-      ++i;
-    }
-    auto doc = ok(ec2_->client()->query("CreateNetworkInterface", "2016-11-15", params));
-    return doc->child("CreateNetworkInterfaceResponse")
-        .child("networkInterface")
-        .child("networkInterfaceId")
-        .text()
-        .as_string();
+    untagged_eni_ = testing::create_network_interface(*ec2_, subnet_a_);
   }
 
   // Passes of remove() until done, as reconciles that requeue would run them.

@@ -357,17 +357,8 @@ TEST_F(ClusterLifecycleTest, WhatTheChildClusterLeftInTheVpcIsCleanedBeforeTheNe
                                       "[k8s] Shared Backend SecurityGroup for LoadBalancer",
                                       vpc,
                                       {{"elbv2.k8s.aws/cluster", id.eks_name()}}}));
-  auto eni_doc =
-      ok(ec2_->client()->query("CreateNetworkInterface", "2016-11-15",
-                               {{"SubnetId", subnet_a},
-                                {"TagSpecification.1.ResourceType", "network-interface"},
-                                {"TagSpecification.1.Tag.1.Key", "cluster.k8s.amazonaws.com/name"},
-                                {"TagSpecification.1.Tag.1.Value", id.eks_name()}}));
-  const std::string eni = eni_doc->child("CreateNetworkInterfaceResponse")
-                              .child("networkInterface")
-                              .child("networkInterfaceId")
-                              .text()
-                              .as_string();
+  const std::string eni = create_network_interface(
+      *ec2_, subnet_a, {{"cluster.k8s.amazonaws.com/name", id.eks_name()}});
   ASSERT_FALSE(eni.empty());
 
   remove("lbs");

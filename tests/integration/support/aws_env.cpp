@@ -63,4 +63,12 @@ aws::AwsClientPtr AwsTestEnv::client(const aws::ServiceInfo& service,
       std::move(options));
 }
 
+std::string create_network_interface(aws::Ec2Client& ec2, const std::string& subnet_id,
+                                     const aws::Tags& tags) {
+  aws::QueryParams params{{"SubnetId", subnet_id}};
+  aws::add_tag_specification(params, "network-interface", tags);
+  auto doc = ok(ec2.client()->query("CreateNetworkInterface", "2016-11-15", params));
+  return aws::xml_text(*doc, "networkInterfaceId");
+}
+
 }  // namespace aura::testing

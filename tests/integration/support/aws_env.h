@@ -6,6 +6,7 @@
 #include <string>
 
 #include "operator/aws/client.h"
+#include "operator/aws/ec2.h"
 #include "tests/integration/support/test_env.h"
 
 namespace aura::testing {
@@ -36,6 +37,11 @@ class AwsTestEnv {
   nlohmann::json admin(const std::string& method, const std::string& path,
                        const nlohmann::json& body = {}) const;
 };
+
+// A network interface in `subnet_id` with `tags`, as a child cluster's VPC CNI or load balancers
+// leave them (Aura never creates one, so the client has no call for it): its ID.
+std::string create_network_interface(aws::Ec2Client& ec2, const std::string& subnet_id,
+                                     const aws::Tags& tags = {});
 
 // The value of an AWS result, or an exception naming the AWS error (the test then fails there).
 template <typename T>
