@@ -57,7 +57,10 @@ python3 "$root/scripts/local-webhooks.py" "$webhook_port" | kubectl apply -f - >
 echo "== starting aura-operator (log: $dir/logs/operator.log)"
 # Self-managed certificates: the operator makes its CA and serving certificate, keeps them in the
 # Secret aura-system/aura-webhook-certs and writes the CA bundle into the configurations above.
-"$root/build/operator/aura-operator" --kubeconfig="$KUBECONFIG" --lease-namespace=aura-system \
+# It runs as its own IAM user, aura-operator-scoped, which holds only the policy Aura ships
+# (config/iam/aura-operator-policy.json): what it does here, that policy allows.
+AWS_ACCESS_KEY_ID="$AURA_OPERATOR_AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AURA_OPERATOR_AWS_SECRET_ACCESS_KEY" \
+  "$root/build/operator/aura-operator" --kubeconfig="$KUBECONFIG" --lease-namespace=aura-system \
   --probe-port=0 --webhook-address=127.0.0.1 --webhook-port="$webhook_port" \
   --webhook-cert-secret=aura-system/aura-webhook-certs --webhook-cert-hosts=127.0.0.1 \
   >"$dir/logs/operator.log" 2>&1 &

@@ -514,6 +514,17 @@ Request describe_addon(const std::string& cluster, const std::string& addon) {
   return {"GET", cluster_path(cluster) + "/addons/" + segment(addon), nullptr};
 }
 
+Request update_addon(const UpdateAddonRequest& r) {
+  json body = json::object();
+  put_string(body, "addonVersion", r.addon_version);
+  put_string(body, "serviceAccountRoleArn", r.service_account_role_arn);
+  put_string(body, "resolveConflicts", r.resolve_conflicts);
+  put_string(body, "configurationValues", r.configuration_values);
+  put_token(body, r.client_request_token);
+  return {"POST", cluster_path(r.cluster_name) + "/addons/" + segment(r.addon_name) + "/update",
+          std::move(body)};
+}
+
 Request delete_addon(const std::string& cluster, const std::string& addon, bool preserve) {
   return {"DELETE",
           cluster_path(cluster) + "/addons/" + segment(addon) +
@@ -537,6 +548,13 @@ Request create_access_entry(const CreateAccessEntryRequest& r) {
 
 Request describe_access_entry(const std::string& cluster, const std::string& principal_arn) {
   return {"GET", cluster_path(cluster) + "/access-entries/" + segment(principal_arn), nullptr};
+}
+
+Request update_access_entry(const UpdateAccessEntryRequest& r) {
+  json body{{"kubernetesGroups", r.kubernetes_groups}};
+  put_token(body, r.client_request_token);
+  return {"POST", cluster_path(r.cluster_name) + "/access-entries/" + segment(r.principal_arn),
+          std::move(body)};
 }
 
 Request delete_access_entry(const std::string& cluster, const std::string& principal_arn) {
@@ -805,6 +823,12 @@ Result<eks::Addon> EksClient::describe_addon(const std::string& cluster, const s
   return eks::parse_addon(*answer, "DescribeAddon");
 }
 
+Result<eks::Update> EksClient::update_addon(const eks::UpdateAddonRequest& request) {
+  auto answer = call("UpdateAddon", eks::update_addon(request));
+  if (!answer) return std::unexpected(answer.error());
+  return eks::parse_update(*answer, "UpdateAddon");
+}
+
 Result<eks::Addon> EksClient::delete_addon(const std::string& cluster, const std::string& addon,
                                            bool preserve) {
   auto answer = call("DeleteAddon", eks::delete_addon(cluster, addon, preserve));
@@ -829,6 +853,13 @@ Result<eks::AccessEntry> EksClient::describe_access_entry(const std::string& clu
   auto answer = call("DescribeAccessEntry", eks::describe_access_entry(cluster, principal_arn));
   if (!answer) return std::unexpected(answer.error());
   return eks::parse_access_entry(*answer, "DescribeAccessEntry");
+}
+
+Result<eks::AccessEntry> EksClient::update_access_entry(
+    const eks::UpdateAccessEntryRequest& request) {
+  auto answer = call("UpdateAccessEntry", eks::update_access_entry(request));
+  if (!answer) return std::unexpected(answer.error());
+  return eks::parse_access_entry(*answer, "UpdateAccessEntry");
 }
 
 Result<void> EksClient::delete_access_entry(const std::string& cluster,

@@ -193,6 +193,17 @@ struct CreateAddonRequest {
   std::string client_request_token;
 };
 
+// UpdateAddon: empty fields are left as they are.
+struct UpdateAddonRequest {
+  std::string cluster_name;
+  std::string addon_name;
+  std::string addon_version;
+  std::string service_account_role_arn;
+  std::string resolve_conflicts;
+  std::string configuration_values;
+  std::string client_request_token;
+};
+
 struct Addon {
   std::string name;
   std::string cluster_name;
@@ -212,6 +223,14 @@ struct CreateAccessEntryRequest {
   std::string username;
   std::string type;  // STANDARD (default), EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, ...
   Tags tags;
+  std::string client_request_token;
+};
+
+// UpdateAccessEntry: the groups replace the entry's (an empty list clears them).
+struct UpdateAccessEntryRequest {
+  std::string cluster_name;
+  std::string principal_arn;
+  std::vector<std::string> kubernetes_groups;
   std::string client_request_token;
 };
 
@@ -294,11 +313,13 @@ Request list_nodegroups(const std::string& cluster, const std::string& next_toke
 
 Request create_addon(const CreateAddonRequest& r);
 Request describe_addon(const std::string& cluster, const std::string& addon);
+Request update_addon(const UpdateAddonRequest& r);
 Request delete_addon(const std::string& cluster, const std::string& addon, bool preserve);
 Request list_addons(const std::string& cluster, const std::string& next_token, int max_results = 0);
 
 Request create_access_entry(const CreateAccessEntryRequest& r);
 Request describe_access_entry(const std::string& cluster, const std::string& principal_arn);
+Request update_access_entry(const UpdateAccessEntryRequest& r);
 Request delete_access_entry(const std::string& cluster, const std::string& principal_arn);
 Request list_access_entries(const std::string& cluster, const std::string& next_token,
                             int max_results = 0);
@@ -371,6 +392,7 @@ class EksClient {
   // Add-ons
   Result<eks::Addon> create_addon(const eks::CreateAddonRequest& request);
   Result<eks::Addon> describe_addon(const std::string& cluster, const std::string& addon);
+  Result<eks::Update> update_addon(const eks::UpdateAddonRequest& request);
   Result<eks::Addon> delete_addon(const std::string& cluster, const std::string& addon,
                                   bool preserve = false);
   Result<std::vector<std::string>> list_addons(const std::string& cluster);
@@ -379,6 +401,7 @@ class EksClient {
   Result<eks::AccessEntry> create_access_entry(const eks::CreateAccessEntryRequest& request);
   Result<eks::AccessEntry> describe_access_entry(const std::string& cluster,
                                                  const std::string& principal_arn);
+  Result<eks::AccessEntry> update_access_entry(const eks::UpdateAccessEntryRequest& request);
   Result<void> delete_access_entry(const std::string& cluster, const std::string& principal_arn);
   Result<std::vector<std::string>> list_access_entries(const std::string& cluster);
   Result<eks::AssociatedAccessPolicy> associate_access_policy(const std::string& cluster,

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -36,8 +37,16 @@ std::expected<ProcessResult, std::string> run_process(
   if (pipe2(out.fds, O_CLOEXEC) != 0 || pipe2(err.fds, O_CLOEXEC) != 0)
     return std::unexpected(std::string("pipe: ") + std::strerror(errno));
 
+  // extra_env replaces a variable of the same name: with both in the block, getenv() in the
+  // child would find the first, the inherited one.
   std::vector<std::string> env_strings;
-  for (char** e = environ; e && *e; ++e) env_strings.emplace_back(*e);
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view var(*e);
+    const auto name = var.substr(0, var.find('='));
+    if (std::none_of(extra_env.begin(), extra_env.end(),
+                     [&](const auto& kv) { return kv.first == name; }))
+      env_strings.emplace_back(var);
+  }
   for (const auto& [k, v] : extra_env) env_strings.push_back(k + "=" + v);
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());

@@ -8,7 +8,7 @@ namespace aura::reconcilers::cluster {
 void put_resource_ids(StatusUpdate& st, const api::EphemeralClusterStatus& status) {
   const nlohmann::json j = api::to_json(status);
   for (const char* key : {"network", "iam", "eksClusterName", "eksClusterARN", "endpoint",
-                          "oidcIssuerURL", "oidcProviderARN"}) {
+                          "oidcIssuerURL", "oidcProviderARN", "accessEntries", "addons"}) {
     if (j.contains(key))
       st.field(key, j[key]);
     else

@@ -158,6 +158,7 @@ Result<Progress> ControlPlaneSteps::ensure(const ControlPlanePlan& plan,
     }
     record(status.oidcProviderARN, *arn);
   }
+  active_ = std::move(*cluster);
   return Progress::complete();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,8 @@ class ControlPlaneSteps {
   aws::Result<Progress> remove(api::EphemeralClusterStatus& status);
   // "eks-cluster <name>" and "oidc-provider <arn>" lines for what exists of this cluster.
   aws::Result<std::vector<std::string>> inventory();
+  // The cluster as the last ensure() found it ACTIVE (endpoint, CA): for the kubeconfig.
+  const std::optional<aws::eks::Cluster>& active() const { return active_; }
 
  private:
   aws::Result<std::string> find_oidc_provider(const std::string& issuer);
@@ -51,6 +54,7 @@ class ControlPlaneSteps {
   aws::IamClient& iam_;
   const ClusterIdentity& id_;
   NetworkSteps::RecordStatus record_;
+  std::optional<aws::eks::Cluster> active_;
 };
 
 }  // namespace aura::reconcilers::cluster

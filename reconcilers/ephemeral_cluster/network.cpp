@@ -56,8 +56,8 @@ std::expected<NetworkPlan, std::string> plan_network(const api::ClusterNetwork& 
   if (!vpc.cidr) return std::unexpected("spec.network.vpcCIDR: Invalid value: " + vpc.error);
   if (network.zones.size() < 2)
     return std::unexpected(
-        "spec.network.zones: Required value: at least two zones (the "
-        "defaulting webhook fills them from zoneCount)");
+        "spec.network.zones: Required value: at least two zones (EKS spreads its control plane "
+        "over two)");
   const auto n = static_cast<std::uint32_t>(network.zones.size());
   const int bits = n <= 4 ? 3 : 4;
   const std::uint32_t blocks = 1u << bits;
@@ -84,7 +84,54 @@ std::expected<NetworkPlan, std::string> plan_network(const api::ClusterNetwork& 
     z.private_cidr = *priv;
     plan.zones.push_back(std::move(z));
   }
+  // Given CIDRs are checked here, not left to CreateSubnet: a clear error naming the field
+  // before anything is made, instead of a network half built.
+  std::vector<std::pair<std::string, Ipv4Cidr>> seen;
+  auto check = [&](const std::string& text,
+                   const std::string& field) -> std::expected<void, std::string> {
+    const auto c = parse_ipv4_cidr(text);
+    if (!c.cidr) return std::unexpected(field + ": Invalid value: \"" + text + "\": " + c.error);
+    if (!vpc.cidr->contains(*c.cidr))
+      return std::unexpected(field + ": Invalid value: \"" + text + "\": not inside vpcCIDR " +
+                             *network.vpcCIDR);
+    for (const auto& [other, cidr] : seen)
+      if (cidr.overlaps(*c.cidr))
+        return std::unexpected(field + ": Invalid value: \"" + text + "\": overlaps " + other);
+    seen.emplace_back(field, *c.cidr);
+    return {};
+  };
+  for (const bool pub : {true, false})
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto& z = plan.zones[i];
+      const auto field = std::string("spec.network.") +
+                         (pub ? "publicSubnetCIDRs[" : "privateSubnetCIDRs[") + std::to_string(i) +
+                         "]";
+      if (auto r = check(pub ? z.public_cidr : z.private_cidr, field); !r)
+        return std::unexpected(r.error());
+    }
   return plan;
+}
+
+aws::Result<std::expected<api::ClusterNetwork, std::string>> with_zones(
+    aws::Ec2Client& ec2, const api::ClusterNetwork& network, const std::string& region) {
+  if (!network.zones.empty() || network.vpcID || !network.vpcCIDR) return network;
+  const auto count = static_cast<std::size_t>(network.zoneCount.value_or(3));
+  aws::DescribeAvailabilityZonesRequest req;
+  req.filters = aws::usable_zone_filters();
+  auto zones = ec2.describe_availability_zones(req);
+  if (!zones) return std::unexpected(zones.error());
+  std::vector<std::string> names;
+  for (const auto& z : *zones) names.push_back(z.name);
+  std::sort(names.begin(), names.end());
+  if (names.size() < count || count < 2)
+    return std::expected<api::ClusterNetwork, std::string>(
+        std::unexpect, "spec.network.zoneCount: Invalid value: " + std::to_string(count) + ": " +
+                           region + " has " + std::to_string(names.size()) +
+                           " usable availability zones, and EKS needs two");
+  api::ClusterNetwork out = network;
+  out.zones.assign(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(count));
+  out.zoneCount.reset();
+  return out;
 }
 
 aws::Result<std::expected<void, std::string>> check_existing_network(

@@ -46,6 +46,14 @@ struct Progress {
   }
 };
 
+// spec.network.zones when the spec gives only zoneCount (or neither: 3), as when the defaulting
+// webhook is not installed: the first usable zones of the region by name (plain availability
+// zones, available, no opt-in needed), the same on every pass. Too few usable zones is an error
+// naming spec.network.zoneCount; an AWS failure is the outer error. A spec with zones, or with
+// a VPC of the user's, comes back as it is.
+aws::Result<std::expected<api::ClusterNetwork, std::string>> with_zones(
+    aws::Ec2Client& ec2, const api::ClusterNetwork& network, const std::string& region);
+
 // Bring your own VPC: checks that spec.network.vpcID exists in the region and that
 // spec.network.subnetIDs are in it and cover at least two zones, and records them in `status`.
 // Aura never changes or deletes them. A check that fails is an error naming the field (the

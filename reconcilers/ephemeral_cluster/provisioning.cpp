@@ -127,6 +127,8 @@ std::vector<std::string> recorded_resources(const api::EphemeralClusterStatus& s
   }
   add("EKS cluster", s.eksClusterARN);
   add("OIDC provider", s.oidcProviderARN);
+  for (const auto& e : s.accessEntries) out.push_back("access entry for " + e.principalARN);
+  for (const auto& a : s.addons) out.push_back("add-on " + a.name);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -138,6 +140,8 @@ Provisioning::Provisioning(ClusterClients& clients, const ClusterIdentity& ident
       network_(clients.ec2, identity, record_status),
       iam_(clients.iam, identity, record_status),
       control_plane_(clients.eks, clients.iam, identity, record_status),
+      access_entries_(clients.eks, identity, record_status),
+      addons_(clients.eks, identity, record_status),
       leftovers_(clients.ec2, clients.elbv2, clients.elb, identity.eks_name()) {}
 
 Outcome Provisioning::ensure(const api::EphemeralClusterSpec& spec,
@@ -159,7 +163,13 @@ Outcome Provisioning::ensure(const api::EphemeralClusterSpec& spec,
       out.conditions.push_back({kNetworkReady, true, "ExistingNetwork", ""});
       network_done = true;
     }
-  } else if (auto plan = plan_network(spec.network); !plan) {
+  } else if (auto network = with_zones(clients_.ec2, spec.network, spec.region); !network) {
+    out.conditions.push_back({kNetworkReady, false, "AWSError", network.error().str()});
+    out.aws_error(network.error().str());
+  } else if (!*network) {
+    out.conditions.push_back({kNetworkReady, false, "InvalidSpec", network->error()});
+    out.spec_error(network->error());
+  } else if (auto plan = plan_network(**network); !plan) {
     out.conditions.push_back({kNetworkReady, false, "InvalidSpec", plan.error()});
     out.spec_error(plan.error());
   } else {
@@ -177,13 +187,20 @@ Outcome Provisioning::ensure(const api::EphemeralClusterSpec& spec,
   const bool iam_done =
       fold(iam_.ensure(iam_plan, *status.iam), kIAMReady, "Provisioned", "Provisioning", out);
 
-  if (!network_done || !iam_done) {
-    out.conditions.push_back(
-        {kControlPlaneReady, false, "WaitingForDependencies", "waits for the network and IAM"});
+  auto waiting = [&](std::initializer_list<const char*> types, const char* on) {
+    for (const char* type : types)
+      out.conditions.push_back({type, false, "WaitingForDependencies", on});
     return out;
-  }
-  fold(control_plane_.ensure(plan_control_plane(spec, status), status), kControlPlaneReady,
-       "Provisioned", "Provisioning", out);
+  };
+  if (!network_done || !iam_done)
+    return waiting({kControlPlaneReady, kAccessEntriesReady, kAddonsReady},
+                   "waits for the network and IAM");
+  if (!fold(control_plane_.ensure(plan_control_plane(spec, status), status), kControlPlaneReady,
+            "Provisioned", "Provisioning", out))
+    return waiting({kAccessEntriesReady, kAddonsReady}, "waits for the control plane");
+  fold(access_entries_.ensure(spec.accessEntries, status), kAccessEntriesReady, "Provisioned",
+       "Provisioning", out);
+  fold(addons_.ensure(spec.addons, status), kAddonsReady, "Provisioned", "Provisioning", out);
   return out;
 }
 

@@ -11,6 +11,8 @@
 #include "operator/aws/elb.h"
 #include "operator/aws/iam.h"
 #include "operator/aws/session.h"
+#include "reconcilers/ephemeral_cluster/access_entries.h"
+#include "reconcilers/ephemeral_cluster/addons.h"
 #include "reconcilers/ephemeral_cluster/child_leftovers.h"
 #include "reconcilers/ephemeral_cluster/control_plane.h"
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
@@ -26,6 +28,8 @@ namespace aura::reconcilers::cluster {
 inline constexpr const char* kNetworkReady = "NetworkReady";
 inline constexpr const char* kIAMReady = "IAMReady";
 inline constexpr const char* kControlPlaneReady = "ControlPlaneReady";
+inline constexpr const char* kAccessEntriesReady = "AccessEntriesReady";
+inline constexpr const char* kAddonsReady = "AddonsReady";
 // Deletion only: what the child cluster left in the VPC (child_leftovers.h) is gone.
 inline constexpr const char* kChildResourcesDeleted = "ChildResourcesDeleted";
 
@@ -85,7 +89,7 @@ class Provisioning {
                NetworkSteps::RecordStatus record_status);
 
   // Network and IAM side by side (neither needs the other), then the control plane and its
-  // OIDC provider once both are done.
+  // OIDC provider once both are done, then access entries and add-ons side by side.
   Outcome ensure(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
   // In DESIGN.md's order, each step finished before the next: control plane and OIDC provider,
   // what the child cluster left in the VPC (load balancers, their security groups, interfaces),
@@ -93,6 +97,8 @@ class Provisioning {
   Outcome remove(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
   // Everything tagged with (or named after) this cluster that still exists in AWS.
   aws::Result<std::vector<std::string>> inventory();
+  // The EKS cluster, once an ensure() found it ACTIVE: its endpoint and CA for the kubeconfig.
+  const std::optional<aws::eks::Cluster>& control_plane() const { return control_plane_.active(); }
 
  private:
   ClusterClients& clients_;
@@ -100,6 +106,8 @@ class Provisioning {
   NetworkSteps network_;
   IamSteps iam_;
   ControlPlaneSteps control_plane_;
+  AccessEntrySteps access_entries_;
+  AddonSteps addons_;
   ChildLeftovers leftovers_;
 };
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "operator/common/base64.h"
 #include "operator/kube/finalizers.h"
 #include "reconcilers/ai_job/failure.h"
 #include "reconcilers/common/errors.h"
@@ -12,6 +13,7 @@
 #include "reconcilers/common/status_update.h"
 #include "reconcilers/ephemeral_cluster/cluster_status.h"
 #include "reconcilers/ephemeral_cluster/expiry.h"
+#include "reconcilers/ephemeral_cluster/kubeconfig.h"
 #include "reconcilers/ephemeral_cluster/provisioning.h"
 
 namespace aura::reconcilers {
@@ -185,6 +187,37 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     return cluster::evaluate_expiry(spec.lifecycle ? &*spec.lifecycle : nullptr, in);
   }
 
+  // The users' kubeconfig Secret, applied (server-side, so an unchanged one is no write) each
+  // time the control plane is found ACTIVE; owned by the EphemeralCluster, so the garbage
+  // collector takes it too should the finalizer's own delete ever be missed.
+  std::expected<std::string, kube::ApiError> apply_kubeconfig(const json& cluster,
+                                                              const api::EphemeralClusterSpec& spec,
+                                                              const aws::eks::Cluster& eks) {
+    const auto& meta = cluster["metadata"];
+    const std::string name = cluster::kubeconfig_secret_name(meta.value("name", ""));
+    const json secret{
+        {"apiVersion", "v1"},
+        {"kind", "Secret"},
+        {"metadata",
+         {{"name", name},
+          {"namespace", meta.value("namespace", "")},
+          {"labels", {{"aura.io/cluster", meta.value("name", "")}}},
+          {"ownerReferences", json::array({{{"apiVersion", "aura.io/v1alpha1"},
+                                            {"kind", "EphemeralCluster"},
+                                            {"name", meta.value("name", "")},
+                                            {"uid", meta.value("uid", "")},
+                                            {"controller", true},
+                                            {"blockOwnerDeletion", true}}})}}},
+        {"type", "Opaque"},
+        // data, not stringData: server-side apply tracks data's keys as fields.
+        {"data",
+         {{cluster::kKubeconfigKey, base64_encode(cluster::build_kubeconfig(eks, spec.region))}}}};
+    auto r = rt_.client->apply(kube::resources::kSecret, meta.value("namespace", ""), name, secret,
+                               "aura-operator");
+    if (!r) return std::unexpected(r.error());
+    return name;
+  }
+
   static void put_expiry(StatusUpdate& st, const cluster::Expiry& expiry) {
     if (expiry.expiry_time) st.field("expiryTime", format_rfc3339(*expiry.expiry_time));
     if (expiry.last_active) st.field("lastActiveTime", format_rfc3339(*expiry.last_active));
@@ -253,6 +286,11 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     switch (outcome.kind) {
       case Kind::kDone: {
         const auto& s = pass.status();
+        if (const auto& eks = pass.steps().control_plane()) {
+          auto secret = apply_kubeconfig(cluster, spec, *eks);
+          if (!secret) return std::unexpected(from_api(secret.error(), "apply kubeconfig Secret"));
+          st.field("kubeconfigSecretName", *secret);
+        }
         st.phase("Ready");
         st.ready("Provisioned",
                  fmt::format("EKS cluster {} is ACTIVE at {}", s.eksClusterName.value_or(""),
@@ -384,6 +422,11 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     }
 
     if (auto waiting = remove_aws(cluster, ctx)) return *waiting;
+    // The kubeconfig leads nowhere once the EKS cluster is gone.
+    if (auto r = rt_.client->remove(kube::resources::kSecret, key.ns,
+                                    cluster::kubeconfig_secret_name(key.name));
+        !r && !r.error().is_not_found())
+      return std::unexpected(from_api(r.error(), "delete kubeconfig Secret"));
     verified(uid, false);
     auto removed = kube::remove_finalizer(*rt_.client, kube::resources::kEphemeralCluster, cluster,
                                           kClusterFinalizer);

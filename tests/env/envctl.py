@@ -621,7 +621,11 @@ def start_controller_manager(st: State, cl: Cluster, bins: dict) -> None:
     log(f"{cl.name}: kube-controller-manager ready ({time.monotonic() - t0:.1f}s)")
 
 
-def start_moto(st: State, bins: dict, policy: Optional[str]) -> None:
+# What the operator process may do in AWS: only the policy Aura ships.
+OPERATOR_POLICY = REPO / "config" / "iam" / "aura-operator-policy.json"
+
+
+def start_moto(st: State, bins: dict, policy: Optional[str], operator_policy: Optional[str]) -> None:
     d = st.dir
     creds_file = d / "moto" / "credentials.json"
     with contextlib.suppress(FileNotFoundError):
@@ -630,6 +634,8 @@ def start_moto(st: State, bins: dict, policy: Optional[str]) -> None:
            "--host", "127.0.0.1", "--port", "0", "--credentials-out", str(creds_file)]
     if policy:
         cmd += ["--policy", str(Path(policy).resolve())]
+    if operator_policy:
+        cmd += ["--operator-policy", str(Path(operator_policy).resolve())]
     # The launcher binds port 0 itself and reports the port: no race.
     proc = Proc("moto", cmd, str(d / "logs" / "moto.log"), env={"PYTHONUNBUFFERED": "1"})
     t0 = time.monotonic()
@@ -650,6 +656,12 @@ def start_moto(st: State, bins: dict, policy: Optional[str]) -> None:
                       "policy": str(Path(policy).resolve()) if policy else None,
                       "credentials_file": str(creds_file),
                       "authn_webhook": info.get("authn_webhook")}
+    scoped = info.get("operator")
+    if scoped:
+        st.data["aws"]["operator"] = {"access_key_id": scoped["aws_access_key_id"],
+                                      "secret_access_key": scoped["aws_secret_access_key"],
+                                      "user_arn": scoped["user_arn"],
+                                      "policy": str(Path(operator_policy).resolve())}
     st.set_proc(proc)
     log(f"moto ready on {info['endpoint']} as {info['user_arn']} ({time.monotonic() - t0:.1f}s)")
 
@@ -662,6 +674,9 @@ def write_env_files(st: State) -> None:
         env.update({"AWS_ENDPOINT_URL": aws["endpoint"], "AWS_ACCESS_KEY_ID": aws["access_key_id"],
                     "AWS_SECRET_ACCESS_KEY": aws["secret_access_key"],
                     "AWS_REGION": AWS_REGION, "AWS_DEFAULT_REGION": AWS_REGION})
+        if aws.get("operator"):
+            env.update({"AURA_OPERATOR_AWS_ACCESS_KEY_ID": aws["operator"]["access_key_id"],
+                        "AURA_OPERATOR_AWS_SECRET_ACCESS_KEY": aws["operator"]["secret_access_key"]})
     st.data["env"] = env
     lines = ["# Source this file: . " + shlex.quote(str(d / "env.sh"))]
     lines += [f"export {k}={shlex.quote(v)}" for k, v in env.items()]
@@ -738,7 +753,8 @@ def cmd_up(args) -> int:
             if not args.no_controller_manager:
                 start_controller_manager(st, cl, bins)
             if not args.no_aws:
-                start_moto(st, bins, args.aws_policy)
+                start_moto(st, bins, args.aws_policy,
+                           None if args.operator_aws_policy == "none" else args.operator_aws_policy)
             write_env_files(st)
         except BaseException:
             log("start failed; stopping what was started")
@@ -997,6 +1013,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     up.add_argument("--no-aws", action="store_true", help="do not start moto")
     up.add_argument("--no-controller-manager", action="store_true")
     up.add_argument("--aws-policy", help="IAM policy JSON for the aura-operator user (default allow-all)")
+    up.add_argument("--operator-aws-policy", default=str(OPERATOR_POLICY),
+                    help="IAM policy JSON of aura-operator-scoped, the user the operator process runs as "
+                         "(default config/iam/aura-operator-policy.json; 'none': no such user)")
     up.add_argument("--watch-cache", action="store_true",
                     help="keep kube-apiserver's watch cache (default off, so that compaction yields 410)")
     up.set_defaults(func=cmd_up)

@@ -17,7 +17,9 @@ What it does:
 3. Bootstraps over HTTP with boto3, within those free calls: IAM user
    `aura-operator`, an access key, and a managed policy attached to the user
    (the --policy file, else allow-all). From then on every AWS call must be
-   signed by a known key and be allowed by IAM policy.
+   signed by a known key and be allowed by IAM policy. With --operator-policy,
+   a second user `aura-operator-scoped` holding only that policy, for the
+   operator process (tests set up and inspect AWS as the first).
 4. Writes the endpoint and credentials (JSON, mode 0600) to --credentials-out
    and only then answers 200 on /aura-env/healthz.
 
@@ -59,6 +61,10 @@ from pathlib import Path
 
 USER_NAME = "aura-operator"
 POLICY_NAME = "aura-operator"
+# The identity the operator process runs as when --operator-policy is given: only that policy
+# (config/iam/aura-operator-policy.json), while tests set up and inspect AWS as USER_NAME.
+SCOPED_USER_NAME = "aura-operator-scoped"
+SCOPED_POLICY_NAME = "aura-operator-scoped"
 # CreateUser, CreateAccessKey, CreatePolicy, AttachUserPolicy.
 BOOTSTRAP_CALLS = 4
 REGION = "us-east-1"
@@ -121,23 +127,52 @@ def bootstrap_over_http(endpoint: str, policy_document: str) -> dict:
     }
 
 
-def reinstall_identity(creds: dict, policy_document: str) -> None:
-    """After a full moto reset, installs the same user, key and policy in-process
-    (no free calls needed, so no window where unsigned calls pass)."""
+def create_scoped_operator(endpoint: str, creds: dict, policy_document: str) -> dict:
+    """The operator's own user, holding only `policy_document`: made with signed calls as the
+    main user once authentication is on, so no free call is spent on it."""
+    iam = _client("iam", endpoint, creds["aws_access_key_id"], creds["aws_secret_access_key"])
+    user = iam.create_user(UserName=SCOPED_USER_NAME)["User"]
+    key = iam.create_access_key(UserName=SCOPED_USER_NAME)["AccessKey"]
+    policy = iam.create_policy(PolicyName=SCOPED_POLICY_NAME,
+                               PolicyDocument=policy_document)["Policy"]
+    iam.attach_user_policy(UserName=SCOPED_USER_NAME, PolicyArn=policy["Arn"])
+    return {
+        "user_name": SCOPED_USER_NAME,
+        "aws_access_key_id": key["AccessKeyId"],
+        "aws_secret_access_key": key["SecretAccessKey"],
+        "user_arn": user["Arn"],
+        "policy_arn": policy["Arn"],
+    }
+
+
+def _install_user(account_id: str, user_name: str, key_id: str, secret: str, policy_name: str,
+                  policy_document: str) -> None:
+    """Installs a user with a known key and one managed policy in-process (no free calls
+    needed, so no window where unsigned calls pass)."""
     from moto.iam.models import iam_backends
 
-    backend = iam_backends[creds["account_id"]]["aws"]
-    backend.create_user(region_name=REGION, user_name=USER_NAME)
-    key = backend.create_access_key(USER_NAME)
+    backend = iam_backends[account_id]["aws"]
+    backend.create_user(region_name=REGION, user_name=user_name)
+    key = backend.create_access_key(user_name)
     backend.access_keys.pop(key.physical_resource_id, None)
-    key.access_key_id = creds["aws_access_key_id"]
-    key.secret_access_key = creds["aws_secret_access_key"]
+    key.access_key_id = key_id
+    key.secret_access_key = secret
     backend.access_keys[key.physical_resource_id] = key
     policy = backend.create_policy(
         description="", path="/", policy_document=policy_document,
-        policy_name=POLICY_NAME, tags=[],
+        policy_name=policy_name, tags=[],
     )
-    backend.attach_user_policy(policy.arn, USER_NAME)
+    backend.attach_user_policy(policy.arn, user_name)
+
+
+def reinstall_identity(creds: dict, policy_document: str, scoped: dict | None,
+                       scoped_policy: str | None) -> None:
+    """After a full moto reset, installs the same users, keys and policies again."""
+    _install_user(creds["account_id"], USER_NAME, creds["aws_access_key_id"],
+                  creds["aws_secret_access_key"], POLICY_NAME, policy_document)
+    if scoped and scoped_policy:
+        _install_user(creds["account_id"], SCOPED_USER_NAME, scoped["aws_access_key_id"],
+                      scoped["aws_secret_access_key"], SCOPED_POLICY_NAME, scoped_policy)
 
 
 def auth_is_on() -> bool:
@@ -153,6 +188,9 @@ def serve(args: argparse.Namespace) -> int:
         Path(args.policy).read_text() if args.policy else json.dumps(ALLOW_ALL_POLICY)
     )
     json.loads(policy_document)  # fail early on a malformed file
+    scoped_policy = Path(args.operator_policy).read_text() if args.operator_policy else None
+    if scoped_policy:
+        json.loads(scoped_policy)
 
     from werkzeug.serving import make_server
 
@@ -206,6 +244,8 @@ def serve(args: argparse.Namespace) -> int:
         server.shutdown()
         return 1
 
+    scoped = create_scoped_operator(endpoint, creds, scoped_policy) if scoped_policy else None
+
     extensions.seed_targets.append((creds["account_id"], REGION))
     extensions.after_reset()  # seeds the EKS AMI parameters and images now
     reset_lock = threading.Lock()
@@ -218,7 +258,7 @@ def serve(args: argparse.Namespace) -> int:
 
         with reset_lock:
             moto_api_backend.reset()
-            reinstall_identity(creds, policy_document)
+            reinstall_identity(creds, policy_document, scoped, scoped_policy)
             extensions.after_reset()
         return AdminResponse(200, {"status": "ok"})
 
@@ -232,6 +272,7 @@ def serve(args: argparse.Namespace) -> int:
         "user_name": USER_NAME,
         "pid": os.getpid(),
         **creds,
+        "operator": scoped,
         "authn_webhook": {"url": f"https://{args.host}:{authn_port}", "port": authn_port,
                           "ca_file": str(authn_ca), "path": "/aura-env/authn/<child>"},
     }
@@ -341,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=0, help="0 picks a free port")
     s.add_argument("--policy", help="IAM policy JSON to attach to aura-operator (default: allow all)")
+    s.add_argument("--operator-policy",
+                   help="IAM policy JSON of a second user, aura-operator-scoped, for the operator "
+                        "process (credentials.json: operator)")
     s.add_argument("--credentials-out", help="write endpoint and credentials JSON here")
     s.add_argument("--authn-dir", help="where the token webhook's CA and TLS certificate go "
                                        "(default: authn-webhook/ beside --credentials-out)")

@@ -5,10 +5,16 @@
 // deletionPolicy Retain keeps everything.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "operator/aws/elb.h"
+#include "operator/aws/endpoints.h"
+#include "operator/aws/sts.h"
+#include "operator/common/base64.h"
+#include "operator/common/process.h"
 #include "reconcilers/ephemeral_cluster/control_plane.h"
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
 #include "reconcilers/ephemeral_cluster/network.h"
@@ -133,6 +139,21 @@ class ClusterLifecycleTest : public ::testing::Test {
           line.find(object) != std::string::npos)
         ++n;
     return n;
+  }
+  // A role `principal` may assume (moto matches principals literally, so not the account root).
+  aws::iam::Role role_trusting(const std::string& name, const std::string& principal,
+                               const aws::Tags& tags = {}) {
+    const nlohmann::json trust = {{"Version", "2012-10-17"},
+                                  {"Statement",
+                                   {{{"Effect", "Allow"},
+                                     {"Principal", {{"AWS", principal}}},
+                                     {"Action", "sts:AssumeRole"}}}}};
+    aws::iam::CreateRoleRequest req;
+    req.name = name;
+    req.path = "/";
+    req.assume_role_policy_document = trust.dump();
+    req.tags = tags;
+    return ok(iam_->create_role(req));
   }
   ClusterIdentity identity(const std::string& name) {
     return ClusterIdentity(ns_, name, get(name, ".metadata.uid"));
@@ -309,6 +330,26 @@ TEST_F(ClusterLifecycleTest, SampleBecomesReadyWithEveryResourceAndDeletionLeave
   EXPECT_EQ(inventory(id), std::vector<std::string>{});
 }
 
+// Without the defaulting webhook, zoneCount alone is enough: the operator picks the region's
+// first usable zones itself.
+TEST_F(ClusterLifecycleTest, ZoneCountPicksTheFirstUsableZones) {
+  const auto& region = AwsTestEnv::get().region;
+  apply(
+      "apiVersion: aura.io/v1alpha1\nkind: EphemeralCluster\nmetadata: {name: counted}\n"
+      "spec:\n  region: " +
+      region +
+      "\n  kubernetesVersion: \"1.31\"\n"
+      "  network: {vpcCIDR: 10.93.0.0/16, zoneCount: 2, natGateways: None}\n");
+  ASSERT_TRUE(wait_ready("counted")) << condition("counted", "Ready", "message");
+  EXPECT_EQ(get("counted", ".status.network.subnets[*].zone"),
+            region + "a " + region + "a " + region + "b " + region + "b");
+  const auto id = identity("counted");
+  remove("counted");
+  ASSERT_TRUE(eventually([&] { return gone("counted"); }, kDeadline, kPoll))
+      << get("counted", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+}
+
 TEST_F(ClusterLifecycleTest, BroughtVpcIsUsedAndKept) {
   const auto net = user_network(91, {"a", "b"});
   apply(byo_cluster("byo", net));
@@ -480,21 +521,12 @@ TEST_F(ClusterLifecycleTest, BroughtVpcInOneZoneStallsNamingTheField) {
 
 TEST_F(ClusterLifecycleTest, AssumeRoleActsAsTheRoleTheSpecNames) {
   const auto& aws = AwsTestEnv::get();
-  // A role that trusts the operator's user (moto matches principals literally, so not the
-  // account root) and may do everything (moto evaluates the role's policy for the session).
+  // A role that trusts the operator's user and may do everything (moto evaluates the role's
+  // policy for the session).
   const std::string role_name = "team-" + ns_;
-  const nlohmann::json trust = {{"Version", "2012-10-17"},
-                                {"Statement",
-                                 {{{"Effect", "Allow"},
-                                   {"Principal", {{"AWS", aws.user_arn}}},
-                                   {"Action", "sts:AssumeRole"}}}}};
-  aws::iam::CreateRoleRequest req;
-  req.name = role_name;
-  req.path = "/";
-  req.assume_role_policy_document = trust.dump();
   // The operator's policy (config/iam) assumes only roles tagged for it.
-  req.tags = {{"aura.io/assumable", "true"}};
-  const auto role = ok(iam_->create_role(req));
+  const auto role =
+      role_trusting(role_name, aws.operator_user_arn, {{"aura.io/assumable", "true"}});
   const nlohmann::json allow_all = {
       {"Version", "2012-10-17"},
       {"Statement", {{{"Effect", "Allow"}, {"Action", "*"}, {"Resource", "*"}}}}};
@@ -514,6 +546,117 @@ TEST_F(ClusterLifecycleTest, AssumeRoleActsAsTheRoleTheSpecNames) {
       << get("assumed", ".status.deletionBlockedBy");
   EXPECT_EQ(inventory(id), std::vector<std::string>{});
   ok(iam_->delete_role_policy(role_name, "all"));
+  ok(iam_->delete_role(role_name));
+}
+
+// Access entries, add-ons and the kubeconfig Secret, against a child kube-apiserver that plays
+// the EKS cluster and authenticates EKS bearer tokens through the emulator's token webhook (as
+// aws-iam-authenticator does, mapping callers by the cluster's access entries): the Secret's
+// kubeconfig, unchanged, reaches the child as a role the spec lists, with the groups and policy
+// the spec gives it; a spec update applies add-on and access changes in place; deletion takes
+// the Secret too.
+TEST_F(ClusterLifecycleTest, AccessEntriesAddonsAndKubeconfigReachTheChildCluster) {
+  const auto& aws = AwsTestEnv::get();
+  const auto& env = TestEnv::get();
+  const std::string role_name = "analyst-" + ns_;
+  const auto role = role_trusting(role_name, aws.user_arn);
+  const std::string view = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
+  const std::string access = "  accessEntries:\n  - principalARN: " + role.arn +
+                             "\n    kubernetesGroups: [ml-readers]\n    accessPolicies:\n"
+                             "    - policyARN: " +
+                             view + "\n";
+  // The child plays the next EKS cluster created (this test's: tests run one at a time), from
+  // its creation on, as an EKS endpoint never changes.
+  const std::string child = "acc-" + ns_.substr(ns_.size() - 5);
+  auto up = env.envctl({"child", "up", "--dir", env.dir, "--name", child, "--eks-cluster", "*",
+                        "--eks-region", aws.region});
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  apply(small_cluster("access", "10.94.0.0/16",
+                      access + "  addons:\n  - name: vpc-cni\n  - name: kube-proxy\n"));
+  const auto id = identity("access");
+  ASSERT_TRUE(wait_ready("access")) << condition("access", "Ready", "message");
+  EXPECT_EQ(condition("access", "AccessEntriesReady"), "True");
+  EXPECT_EQ(condition("access", "AddonsReady"), "True");
+  EXPECT_EQ(get("access", ".status.accessEntries[0].principalARN"), role.arn);
+  EXPECT_NE(get("access", ".status.accessEntries[0].accessEntryARN"), "");
+  EXPECT_EQ(get("access", ".status.addons[*].name"), "vpc-cni kube-proxy");
+  const auto entry = ok(eks_->describe_access_entry(id.eks_name(), role.arn));
+  EXPECT_EQ(entry.kubernetes_groups, std::vector<std::string>{"ml-readers"});
+  const auto policies = ok(eks_->list_associated_access_policies(id.eks_name(), role.arn));
+  ASSERT_EQ(policies.size(), 1u);
+  EXPECT_EQ(policies[0].policy_arn, view);
+  const auto ev = events();
+  EXPECT_NE(ev.find("Created access entry for " + role.arn), std::string::npos) << ev;
+  EXPECT_NE(ev.find("Created add-on vpc-cni"), std::string::npos) << ev;
+
+  // The Secret's kubeconfig, as a user gets it, with `aws eks get-token` answered by a stand-in
+  // that checks its arguments and hands out a token made for the role (what the real CLI does
+  // with the user's credentials).
+  const std::string secret = get("access", ".status.kubeconfigSecretName");
+  ASSERT_EQ(secret, "access-kubeconfig");
+  auto data = env.kubectl({"get", "secret", "-n", ns_, secret, "-o", "jsonpath={.data.value}"});
+  ASSERT_EQ(data.exit_code, 0) << data.err;
+  const auto kubeconfig = base64_decode(data.out);
+  ASSERT_TRUE(kubeconfig);
+  const auto cluster = ok(eks_->describe_cluster(id.eks_name()));
+  EXPECT_NE(kubeconfig->find("server: " + cluster.endpoint), std::string::npos) << *kubeconfig;
+  const std::string dir = env.dir + "/" + ns_ + "-aws";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/kubeconfig") << *kubeconfig;
+  aws::StsClient sts(aws.client(aws::services::kSts));
+  const auto as_role = ok(sts.assume_role({role.arn, "analyst", "", std::chrono::seconds(900)}));
+  auto new_token = [&] {
+    std::ofstream(dir + "/token") << aws::eks_token(
+        as_role, id.eks_name(), aws.region,
+        aws::resolve_endpoint(aws::services::kSts, aws.region, aws.env()),
+        std::chrono::system_clock::now());
+  };
+  new_token();
+  std::ofstream(dir + "/aws")
+      << "#!/bin/sh\n"
+         "[ \"$*\" = \"--region " +
+             aws.region + " eks get-token --cluster-name " + id.eks_name() +
+             " --output json\" ] || { echo \"unexpected: $*\" >&2; exit 2; }\n"
+             "printf '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/"
+             "v1beta1\",\"spec\":{},\"status\":{\"token\":\"%s\"}}' \"$(cat " +
+             dir + "/token)\"\n";
+  std::filesystem::permissions(dir + "/aws", std::filesystem::perms::owner_all);
+  auto as_user = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--kubeconfig", dir + "/kubeconfig"});
+    auto r = run_process(env.kubectl_path, args,
+                         {{"PATH", dir + ":" + std::string(std::getenv("PATH"))}},
+                         std::chrono::seconds(60));
+    return r ? *r : ProcessResult{-1, "", r.error()};
+  };
+  auto who = as_user({"auth", "whoami", "-o", "jsonpath={.status.userInfo.groups}"});
+  ASSERT_EQ(who.exit_code, 0) << who.err;
+  EXPECT_NE(who.out.find("ml-readers"), std::string::npos) << who.out;
+  EXPECT_NE(who.out.find("aura-env:eks:view"), std::string::npos) << who.out;
+  EXPECT_EQ(as_user({"auth", "can-i", "list", "pods", "-A"}).out, "yes\n");
+  EXPECT_EQ(as_user({"auth", "can-i", "create", "pods"}).out, "no\n");
+
+  // In place: one add-on moved to another version, the other dropped; the role's entry dropped.
+  apply(small_cluster("access", "10.94.0.0/16",
+                      "  addons:\n  - name: vpc-cni\n    version: v1.19.6-eksbuild.7\n"));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return get("access", ".status.addons[*].version") == "v1.19.6-eksbuild.7" &&
+               get("access", ".status.accessEntries") == "" &&
+               condition("access", "Ready") == "True";
+      },
+      kDeadline, kPoll))
+      << get("access", ".status");
+  EXPECT_FALSE(eks_->describe_access_entry(id.eks_name(), role.arn));
+  EXPECT_FALSE(eks_->describe_addon(id.eks_name(), "kube-proxy"));
+  new_token();  // a new token: the apiserver keeps a good authentication for 10 s
+  EXPECT_NE(as_user({"auth", "whoami"}).exit_code, 0) << "the dropped entry still lets the role in";
+
+  remove("access");
+  ASSERT_TRUE(eventually([&] { return gone("access"); }, kDeadline, kPoll))
+      << get("access", ".status.deletionBlockedBy");
+  EXPECT_NE(env.kubectl({"get", "secret", "-n", ns_, secret}).exit_code, 0);
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  EXPECT_EQ(env.envctl({"child", "down", "--dir", env.dir, "--name", child}).exit_code, 0);
   ok(iam_->delete_role(role_name));
 }
 

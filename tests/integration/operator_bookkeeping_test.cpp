@@ -48,7 +48,10 @@ metadata: {name: train}
 spec:
   region: us-east-1
   kubernetesVersion: "1.33"
-  network: {vpcCIDR: 10.0.0.0/16}
+  network:
+    vpcCIDR: 10.0.0.0/16
+    zones: [us-east-1a, us-east-1b]
+    publicSubnetCIDRs: [10.0.0.0/24, 192.168.0.0/24]
 )";
 
 const char* kPool = R"(
@@ -73,8 +76,9 @@ spec:
 )";
 
 TEST_F(OperatorBookkeepingTest, ClusterGetsFinalizerAndHonestStatus) {
-  // No zones and no defaulting webhook in front: the network cannot be planned, which is a spec
-  // error for the user to fix (Stalled, naming the field), found before any AWS call.
+  // A public subnet outside the VPC (no validating webhook in front to refuse it): the network
+  // cannot be planned, which is a spec error for the user to fix (Stalled, naming the field),
+  // found before any AWS call.
   ASSERT_EQ(apply(kCluster).exit_code, 0);
   ASSERT_TRUE(eventually([&] {
     return get("ephemeralcluster", "train", "..conditions[?(@.type==\"Stalled\")].status") ==
@@ -90,7 +94,7 @@ TEST_F(OperatorBookkeepingTest, ClusterGetsFinalizerAndHonestStatus) {
             "InvalidSpec");
   const auto message =
       get("ephemeralcluster", "train", "..conditions[?(@.type==\"Stalled\")].message");
-  EXPECT_EQ(message.rfind("spec.network.zones", 0), 0u) << message;
+  EXPECT_EQ(message.rfind("spec.network.publicSubnetCIDRs[1]", 0), 0u) << message;
   EXPECT_EQ(get("ephemeralcluster", "train", "..conditions[?(@.type==\"NetworkReady\")].reason"),
             "InvalidSpec");
   EXPECT_EQ(get("ephemeralcluster", "train", ".status.iam"), "")

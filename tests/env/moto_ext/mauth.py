@@ -26,6 +26,17 @@ Fixes installed by `install()`:
    signed EKS GET fails with SignatureDoesNotMatch. The fix hashes the bytes
    that were actually sent (buffered by the middleware as environ["aura.body"];
    empty for a GET), as AWS does.
+3. Policy statements whose resource or condition moto cannot know. moto
+   evaluates a statement against the request's resource ARN only for IAM, STS,
+   S3 and SQS; for every other call (EC2, EKS, ELB, ...) it passes "*", which a
+   statement scoped to ARNs (`arn:aws:eks:*:*:cluster/aura-*`) never matches,
+   so the call is denied although AWS would allow it. And it fills no condition
+   keys (aws:RequestTag, ec2:ResourceTag, ...), so an Allow with a Condition is
+   not skipped but turned into an explicit deny. With the fix, a statement is
+   judged on its actions alone when moto does not know the resource, and its
+   conditions are not evaluated when moto supplies no condition values: the
+   policy Aura ships is proven action by action here, and its resource and
+   condition scoping by tests/unit/config/iam_policy_test.cpp.
 2. `skip_auth()`: a thread-local switch that makes moto skip authentication for
    the request handled by the current thread (werkzeug serves each request on
    its own thread). Used for operations AWS serves unsigned
@@ -111,6 +122,28 @@ def install() -> None:
         return request
 
     IAMRequestBase._create_aws_request = _create_aws_request
+
+    from moto.iam.access_control import IAMPolicyStatement
+
+    orig_permitted = IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(self, action, resource="*", principal=None,
+                            incoming_condition_values=None):
+        statement = self._statement
+        unknown_resource = resource == "*" and ("Resource" in statement or "NotResource" in statement)
+        unknown_conditions = "Condition" in statement and not incoming_condition_values
+        if not (unknown_resource or unknown_conditions):
+            return orig_permitted(self, action, resource, principal, incoming_condition_values)
+        judged = dict(statement)
+        if unknown_resource:
+            judged.pop("NotResource", None)
+            judged["Resource"] = "*"
+        if unknown_conditions:
+            judged.pop("Condition")
+        return orig_permitted(IAMPolicyStatement(judged), action, resource, principal,
+                              incoming_condition_values)
+
+    IAMPolicyStatement.is_action_permitted = is_action_permitted
 
 
 JSON_AUTH_CODES = {"SignatureDoesNotMatch": "InvalidSignatureException",

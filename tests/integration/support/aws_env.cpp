@@ -17,6 +17,15 @@ const AwsTestEnv& AwsTestEnv::get() {
     e.user_arn = a.value("user_arn", "");
     e.credentials = aws::Credentials{a.value("access_key_id", ""), a.value("secret_access_key", ""),
                                      "", std::nullopt, "test-env"};
+    e.operator_user_arn = e.user_arn;
+    e.operator_credentials = e.credentials;
+    if (a.contains("operator") && a["operator"].is_object()) {
+      const auto& op = a["operator"];
+      e.operator_user_arn = op.value("user_arn", "");
+      e.operator_credentials =
+          aws::Credentials{op.value("access_key_id", ""), op.value("secret_access_key", ""), "",
+                           std::nullopt, "test-env-operator"};
+    }
     return e;
   }();
   return env;

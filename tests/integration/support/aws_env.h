@@ -23,6 +23,12 @@ class AwsTestEnv {
   std::string account_id;
   std::string user_arn;
   aws::Credentials credentials;
+  // The operator process's own user, holding only config/iam/aura-operator-policy.json, so that
+  // every call the operator makes proves that policy sufficient; tests set up and inspect AWS
+  // with `credentials` (allow-all). Both empty when the env runs without it: then the operator
+  // runs as `user_arn` too.
+  std::string operator_user_arn;
+  aws::Credentials operator_credentials;
 
   // A client for one service; options.env is set so the endpoint resolves to moto.
   aws::AwsClientPtr client(const aws::ServiceInfo& service,

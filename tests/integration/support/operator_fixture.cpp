@@ -20,14 +20,15 @@ std::unique_ptr<OperatorProcess> start_operator(const std::string& ns, const std
                                 "--log-format=json",
                                 "--log-level=debug"};
   args.insert(args.end(), extra.begin(), extra.end());
-  // The operator's AWS side talks to the environment's moto, with the launcher's IAM user,
-  // through the standard chain (environment variables) like a real deployment.
+  // The operator's AWS side talks to the environment's moto as its own IAM user, which holds
+  // only the policy Aura ships, through the standard chain (environment variables) like a real
+  // deployment.
   std::vector<std::string> vars;
   if (env.info.contains("aws") && !env.info["aws"].is_null()) {
     const auto& aws = AwsTestEnv::get();
     vars = {"AWS_ENDPOINT_URL=" + aws.endpoint,
-            "AWS_ACCESS_KEY_ID=" + aws.credentials.access_key_id,
-            "AWS_SECRET_ACCESS_KEY=" + aws.credentials.secret_access_key,
+            "AWS_ACCESS_KEY_ID=" + aws.operator_credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY=" + aws.operator_credentials.secret_access_key,
             "AWS_REGION=" + aws.region, "AWS_DEFAULT_REGION=" + aws.region,
             // Nothing else of the developer's own AWS setup may leak into the test.
             "AWS_SESSION_TOKEN=", "AWS_PROFILE=", "AWS_CONFIG_FILE=/dev/null",

@@ -2,6 +2,7 @@
 
 #include "operator/common/base64.h"
 #include "operator/common/clock.h"
+#include "operator/common/process.h"
 #include "operator/common/token_bucket.h"
 
 namespace aura {
@@ -34,6 +35,15 @@ TEST(TokenBucket, BurstThenWait) {
   EXPECT_EQ(b.reserve(now).count(), 0);
   EXPECT_EQ(b.reserve(now).count(), 0);
   EXPECT_GT(b.reserve(now), std::chrono::milliseconds(50));
+}
+
+// An exec credential plugin must see the variables its kubeconfig sets, not the inherited ones of
+// the same name (getenv() finds the first of two).
+TEST(RunProcess, ExtraEnvironmentReplacesInheritedVariables) {
+  auto r = run_process("/bin/sh", {"-c", "echo \"$HOME\"; env | grep -c '^HOME='"},
+                       {{"HOME", "/plugin-home"}}, std::chrono::seconds(10));
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->out, "/plugin-home\n1\n");
 }
 
 }  // namespace

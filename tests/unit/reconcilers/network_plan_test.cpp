@@ -49,5 +49,22 @@ TEST(NetworkPlan, ErrorsNameTheField) {
             0u);
 }
 
+TEST(NetworkPlan, GivenSubnetCidrsMustLieInsideTheVpcAndApart) {
+  auto outside = network("10.0.0.0/16", {"a", "b"});
+  outside.publicSubnetCIDRs = {"10.0.1.0/24", "192.168.1.0/24"};
+  EXPECT_EQ(plan_network(outside).error(),
+            "spec.network.publicSubnetCIDRs[1]: Invalid value: \"192.168.1.0/24\": not inside "
+            "vpcCIDR 10.0.0.0/16");
+  auto overlapping = network("10.0.0.0/16", {"a", "b"});
+  overlapping.publicSubnetCIDRs = {"10.0.1.0/24", "10.0.2.0/24"};
+  overlapping.privateSubnetCIDRs = {"10.0.2.0/23", "10.0.8.0/24"};
+  EXPECT_EQ(plan_network(overlapping).error(),
+            "spec.network.privateSubnetCIDRs[0]: Invalid value: \"10.0.2.0/23\": overlaps "
+            "spec.network.publicSubnetCIDRs[1]");
+  auto malformed = network("10.0.0.0/16", {"a", "b"});
+  malformed.privateSubnetCIDRs = {"10.0.300.0/24", "10.0.8.0/24"};
+  EXPECT_EQ(plan_network(malformed).error().rfind("spec.network.privateSubnetCIDRs[0]", 0), 0u);
+}
+
 }  // namespace
 }  // namespace aura::reconcilers::cluster
