@@ -139,7 +139,8 @@ Result<http::ClientResponse> AwsClient::send(std::string_view operation, const s
                                              const std::string& body) {
   auto resp = send_with_retries(operation, method, path, std::move(headers), body);
   // Before the caller sees the answer: a death here loses a created resource's ID.
-  if (options_.fault_hook) options_.fault_hook->after_call(service_.name, operation);
+  if (options_.fault_hook)
+    options_.fault_hook->after_call(service_.name, operation, resp.has_value());
   return resp;
 }
 

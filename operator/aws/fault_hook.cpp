@@ -22,9 +22,9 @@ bool is_mutating_operation(std::string_view operation) {
 FaultHook::FaultHook(int64_t exit_after_mutating_calls, log::Logger log, Exit exit)
     : exit_after_(exit_after_mutating_calls), log_(std::move(log)), exit_(std::move(exit)) {}
 
-void FaultHook::after_call(std::string_view service, std::string_view operation) {
+void FaultHook::after_call(std::string_view service, std::string_view operation, bool succeeded) {
   const auto total = calls_.fetch_add(1) + 1;
-  if (!is_mutating_operation(operation)) return;
+  if (!succeeded || !is_mutating_operation(operation)) return;
   const auto n = mutating_.fetch_add(1) + 1;
   if (exit_after_ <= 0 || n != exit_after_) return;
   // The logger flushes every line, so this one is on disk before the process goes.

@@ -18,11 +18,13 @@ bool is_mutating_operation(std::string_view operation);
 
 // A test-only fault hook (off unless the operator is started with
 // --fault-exit-after-mutating-aws-calls=N): it counts the AWS calls of every client one
-// AwsSession makes and, when the Nth call that may change something has its answer, kills the
-// process as `kill -9` would, before the caller sees that answer. So the resource exists in AWS
-// but its ID never reached status: the hard case of DESIGN.md invariant 3, that the next
-// process must adopt instead of duplicating. tests/integration/cluster_crash_test.cpp restarts
-// the operator after each such death.
+// AwsSession makes and, when the Nth call that may change something has succeeded, kills the
+// process as `kill -9` would, before the caller sees the answer. So the resource exists in AWS
+// but its ID never reached status: the hard case of DESIGN.md invariant 3, that the next process
+// must adopt instead of duplicating. Calls that AWS refused are not counted: an error answer
+// changed nothing, so dying after one is the same as dying before it (and a step that retries a
+// refused call, say a delete of what is already gone, must not be killed there forever).
+// tests/integration/cluster_crash_test.cpp restarts the operator after each such death.
 class FaultHook {
  public:
   // Ends the process; the default sends SIGKILL to itself. Tests give their own.
@@ -31,10 +33,11 @@ class FaultHook {
   // exit_after_mutating_calls <= 0: count only, never exit.
   FaultHook(int64_t exit_after_mutating_calls, log::Logger log, Exit exit = kill_self);
 
-  // Called once per operation when its final answer (success or error, after retries) is in.
-  void after_call(std::string_view service, std::string_view operation);
+  // Called once per operation when its final answer (after retries) is in.
+  void after_call(std::string_view service, std::string_view operation, bool succeeded);
 
   int64_t calls() const { return calls_.load(); }
+  // Mutating calls that succeeded.
   int64_t mutating_calls() const { return mutating_.load(); }
 
   static void kill_self();

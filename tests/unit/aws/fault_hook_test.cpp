@@ -1,5 +1,5 @@
-// The crash test's fault hook: which operations are boundaries, and that it fires at the Nth
-// of them only.
+// The crash test's fault hook: which operations are boundaries (mutating ones that succeeded),
+// and that it fires at the Nth of them only.
 #include "operator/aws/fault_hook.h"
 
 #include <gtest/gtest.h>
@@ -33,24 +33,25 @@ TEST(FaultHook, EveryKindOfChangeIsMutating) {
 TEST(FaultHook, ExitsOnceAfterTheNthMutatingCall) {
   int exits = 0;
   FaultHook hook(3, log::Logger::discard(), [&] { ++exits; });
-  hook.after_call("ec2", "CreateVpc");
-  hook.after_call("ec2", "DescribeVpcs");
-  hook.after_call("ec2", "ModifyVpcAttribute");
+  hook.after_call("ec2", "CreateVpc", true);
+  hook.after_call("ec2", "DescribeVpcs", true);
+  hook.after_call("ec2", "ModifyVpcAttribute", true);
+  hook.after_call("ec2", "AuthorizeSecurityGroupIngress", false);
   EXPECT_EQ(exits, 0);
-  hook.after_call("iam", "GetRole");
-  EXPECT_EQ(exits, 0) << "reads do not move the count";
-  hook.after_call("iam", "CreateRole");
+  hook.after_call("iam", "GetRole", true);
+  EXPECT_EQ(exits, 0) << "neither reads nor refused calls move the count";
+  hook.after_call("iam", "CreateRole", true);
   EXPECT_EQ(exits, 1);
-  hook.after_call("iam", "AttachRolePolicy");
+  hook.after_call("iam", "AttachRolePolicy", true);
   EXPECT_EQ(exits, 1) << "only the Nth";
-  EXPECT_EQ(hook.calls(), 6);
+  EXPECT_EQ(hook.calls(), 7);
   EXPECT_EQ(hook.mutating_calls(), 4);
 }
 
 TEST(FaultHook, ZeroOnlyCounts) {
   int exits = 0;
   FaultHook hook(0, log::Logger::discard(), [&] { ++exits; });
-  for (int i = 0; i < 5; ++i) hook.after_call("ec2", "CreateVpc");
+  for (int i = 0; i < 5; ++i) hook.after_call("ec2", "CreateVpc", true);
   EXPECT_EQ(exits, 0);
   EXPECT_EQ(hook.mutating_calls(), 5);
 }
