@@ -181,6 +181,12 @@ int Manager::run() {
   aws_options.clock = rt.clock;
   aws_options.metrics = metrics_;
   aws_options.log = log_.named("aws");
+  if (config_.fault_exit_after_mutating_aws_calls > 0) {
+    log_.warn("test-only fault hook armed: this process kills itself after a mutating AWS call",
+              {{"afterMutatingCalls", config_.fault_exit_after_mutating_aws_calls}});
+    aws_options.fault_hook = std::make_shared<aws::FaultHook>(
+        config_.fault_exit_after_mutating_aws_calls, log_.named("fault"));
+  }
   rt.aws = std::make_shared<aws::AwsSession>(std::move(aws_options));
 
   auto controller_log = log_.named("controller");

@@ -137,6 +137,18 @@ AwsError AwsClient::parse_error(std::string_view operation, const http::ClientRe
 Result<http::ClientResponse> AwsClient::send(std::string_view operation, const std::string& method,
                                              const std::string& path, http::Headers headers,
                                              const std::string& body) {
+  auto resp = send_with_retries(operation, method, path, std::move(headers), body);
+  // Before the caller sees the answer: a death here loses a created resource's ID.
+  if (options_.fault_hook)
+    options_.fault_hook->after_call(service_.name, operation, resp.has_value());
+  return resp;
+}
+
+Result<http::ClientResponse> AwsClient::send_with_retries(std::string_view operation,
+                                                          const std::string& method,
+                                                          const std::string& path,
+                                                          http::Headers headers,
+                                                          const std::string& body) {
   int last_retry_cost = 0;
   for (int attempt = 1;; ++attempt) {
     if (auto d = limiter_.reserve(); d > TokenBucket::Clock::duration::zero())

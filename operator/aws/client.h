@@ -13,6 +13,7 @@
 #include "operator/aws/credentials_provider.h"
 #include "operator/aws/endpoints.h"
 #include "operator/aws/error.h"
+#include "operator/aws/fault_hook.h"
 #include "operator/aws/retry.h"
 #include "operator/common/clock.h"
 #include "operator/common/token_bucket.h"
@@ -42,6 +43,8 @@ struct AwsClientOptions {
   log::Logger log = log::Logger::discard();
   // How the client waits between retries and for the rate limit; tests make it instant.
   std::function<void(std::chrono::milliseconds)> sleep;
+  // Test only (fault_hook.h): shared by every client of a session, told of each call's answer.
+  FaultHookPtr fault_hook;
 };
 
 // One AWS service in one region: endpoint resolution, SigV4 signing (each attempt signed anew),
@@ -76,9 +79,13 @@ class AwsClient {
   int retry_quota() const { return retry_.quota(); }
 
  private:
+  // One operation with its retries; tells the fault hook when the final answer is in.
   Result<http::ClientResponse> send(std::string_view operation, const std::string& method,
                                     const std::string& path, http::Headers headers,
                                     const std::string& body);
+  Result<http::ClientResponse> send_with_retries(std::string_view operation,
+                                                 const std::string& method, const std::string& path,
+                                                 http::Headers headers, const std::string& body);
   AwsError parse_error(std::string_view operation, const http::ClientResponse& response) const;
   Result<nlohmann::json> json_body(std::string_view operation,
                                    const http::ClientResponse& response) const;

@@ -238,6 +238,14 @@ const std::vector<Option>& options() {
          c.webhook_mutating_configurations = split_list(v);
          return std::optional<std::string>();
        }},
+      {"faultExitAfterMutatingAWSCalls", "fault-exit-after-mutating-aws-calls",
+       "TEST ONLY: kill the process (as kill -9) right after the answer of its Nth AWS call "
+       "that may change something; 0 (the default) is off",
+       [](OperatorConfig& c, const std::string& v) -> std::optional<std::string> {
+         if (auto e = parse_number(v, c.fault_exit_after_mutating_aws_calls)) return e;
+         if (c.fault_exit_after_mutating_aws_calls < 0) return "must be 0 (off) or more";
+         return std::nullopt;
+       }},
   };
   return kOptions;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <vector>
@@ -56,6 +57,11 @@ struct OperatorConfig {
   std::chrono::seconds webhook_cert_check_interval{300};
   std::vector<std::string> webhook_validating_configurations{"aura-validating"};
   std::vector<std::string> webhook_mutating_configurations{"aura-mutating"};
+
+  // Test only, off (0) in production: the process kills itself (as kill -9 would) right after
+  // the answer of its Nth AWS call that may change something (operator/aws/fault_hook.h), to
+  // show that a restart from any such point neither leaks nor duplicates.
+  int64_t fault_exit_after_mutating_aws_calls = 0;
 };
 
 // Parses a config file; fields absent from the file keep their defaults. Errors name the field.

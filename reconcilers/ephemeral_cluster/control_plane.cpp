@@ -183,6 +183,13 @@ Result<Progress> ControlPlaneSteps::remove(api::EphemeralClusterStatus& status) 
     auto tagged = find_tagged_oidc_provider();
     if (!tagged) return std::unexpected(tagged.error());
     arn = *tagged;
+  } else {
+    // DeleteOpenIDConnectProvider is idempotent (it succeeds for a provider that is gone), so
+    // after a crash that followed the delete but preceded the status write, deleting the ARN
+    // from status again would repeat the change on every restart: look first.
+    auto provider = iam_.get_open_id_connect_provider(arn);
+    if (!provider && !provider.error().is_not_found()) return std::unexpected(provider.error());
+    if (!provider) arn.clear();
   }
   if (!arn.empty())
     if (auto r = iam_.delete_open_id_connect_provider(arn); !r && !r.error().is_not_found())

@@ -206,10 +206,18 @@ Result<Progress> NetworkSteps::ensure(const NetworkPlan& plan, api::NetworkStatu
     if (!created) return std::unexpected(created.error());
     vpc_id = created->id;
   }
+  // Each is read before it is set: a pass after a crash between the two sets (or after both,
+  // before the ID reached status) changes only what is left, instead of setting the first again
+  // and again.
   if (status.vpcID != vpc_id) {
-    for (auto attr : {aws::VpcAttribute::kEnableDnsSupport, aws::VpcAttribute::kEnableDnsHostnames})
+    for (auto attr :
+         {aws::VpcAttribute::kEnableDnsSupport, aws::VpcAttribute::kEnableDnsHostnames}) {
+      auto enabled = ec2_.describe_vpc_attribute(vpc_id, attr);
+      if (!enabled) return std::unexpected(enabled.error());
+      if (*enabled) continue;
       if (auto r = ec2_.modify_vpc_attribute(vpc_id, attr, true); !r)
         return std::unexpected(r.error());
+    }
     status.vpcCIDR = plan.vpc_cidr;
     record(status.vpcID, std::optional<std::string>(vpc_id));
   }

@@ -645,6 +645,23 @@ class MotoExtTest(unittest.TestCase):
         self.assertAwsError("NatGatewayNotFound", ec2.describe_nat_gateways, NatGatewayIds=["nat-0123456789abcdef0"])
         self.assertAwsError("NatGatewayNotFound", ec2.delete_nat_gateway, NatGatewayId="nat-0123456789abcdef0")
 
+    def test_05b_deleted_nat_gateway_gives_up_its_interface(self):
+        ec2, _, subnet = self.network()
+        eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+
+        def interfaces():
+            return ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])[
+                "NetworkInterfaces"]
+
+        self.assertEqual(len(interfaces()), 1)
+        self.assertIn("AssociationId", ec2.describe_addresses(AllocationIds=[eip])["Addresses"][0])
+        ec2.delete_nat_gateway(NatGatewayId=nat)
+        self.assertEqual(interfaces(), [])
+        address = ec2.describe_addresses(AllocationIds=[eip])["Addresses"][0]
+        self.assertNotIn("AssociationId", address)  # disassociated, not released
+        ec2.release_address(AllocationId=eip)
+
     # -- 6. SSM EKS optimized AMI parameters ---------------------------------------------------------
     def test_06_ssm_eks_ami_parameters(self):
         ssm, ec2 = self.client("ssm"), self.client("ec2")
@@ -856,6 +873,9 @@ class MotoExtTest(unittest.TestCase):
         # A waiter-style filter on state sees it once it is there.
         ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
         self.assertEqual(states(4), ["deleting", "deleting", "deleting", "deleted"])
+        # Its interface went when it reached deleted, not before.
+        self.assertEqual(ec2.describe_network_interfaces(Filters=[{"Name": "subnet-id", "Values": [subnet]}])[
+            "NetworkInterfaces"], [])
         # Untagged NAT gateways are not scripted.
         eip2 = ec2.allocate_address(Domain="vpc")["AllocationId"]
         self.assertEqual(ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip2)["NatGateway"]["State"],

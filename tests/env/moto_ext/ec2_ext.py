@@ -21,6 +21,11 @@ runs after moto's own signature and policy checks).
   NatGatewayNotFound; DeleteNatGateway of an unknown id too (moto: 500).
 - Scripted states (states.py, kind nat-gateway): `pending` for N describes
   after create, `deleting` for N describes after delete.
+- A NAT gateway that reaches `deleted` gives up its network interface and its
+  elastic IP's association, as EC2 does ("When you delete a NAT gateway, its
+  network interface is deleted and the Elastic IP address is disassociated but
+  not released"). moto only set the state, so the interface stayed in the
+  subnet, in use, for ever.
 """
 
 from __future__ import annotations
@@ -52,8 +57,25 @@ def _tokens(backend) -> dict:
     return tokens
 
 
+def _release_interface(nat) -> None:
+    """What EC2 does when a NAT gateway is deleted: its elastic IP is disassociated (the
+    allocation stays, to be released by its owner) and its network interface deleted."""
+    eni = getattr(nat, "_eni", None)
+    if eni is None:
+        return
+    backend = nat.ec2_backend
+    for address in list(backend.addresses):
+        if address.eni is eni:
+            backend.disassociate_address(address=address.public_ip)
+    if eni.id in backend.enis:
+        backend.delete_network_interface(eni.id)
+    nat._eni = None
+
+
 def _nat_state(nat, state: str) -> None:
     nat.state = state
+    if state == "deleted":
+        _release_interface(nat)
 
 
 def _nat_tags(nat) -> dict:
@@ -121,7 +143,9 @@ def install() -> None:
                 return ActionResult({"NatGatewayId": nat.id})  # already being deleted
             if REGISTRY.on_event("nat-gateway", "delete", nat, nat.id, _nat_tags(nat), _nat_state):
                 return ActionResult({"NatGatewayId": nat.id})
-            return orig_delete_nat(self)
+            result = orig_delete_nat(self)
+            _release_interface(nat)
+            return result
 
     def describe_nat_gateways(self):
         filters = self._filters_from_querystring() or {}

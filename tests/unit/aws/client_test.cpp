@@ -37,8 +37,10 @@ class ScriptedAws {
     std::lock_guard lock(mu_);
     return seen_;
   }
-  AwsClient client(const ServiceInfo& service, RetryOptions retry = {}) {
+  AwsClient client(const ServiceInfo& service, RetryOptions retry = {},
+                   FaultHookPtr fault_hook = nullptr) {
     AwsClientOptions o;
+    o.fault_hook = std::move(fault_hook);
     const std::string url = "http://127.0.0.1:" + std::to_string(server_.port());
     o.env = [url](std::string_view n) -> std::optional<std::string> {
       if (n == "AWS_ENDPOINT_URL") return url;
@@ -83,6 +85,26 @@ TEST(AwsClient, ThrottlingIsRetriedThenSucceeds) {
   EXPECT_EQ(c.retry_quota(), 500) << "throttling retries cost no quota";
   auto retries = aws.metrics_->counter("aura_aws_retries_total", "", {"service", "code"});
   EXPECT_EQ(retries->value({"ec2", "RequestLimitExceeded"}), 2);
+}
+
+// The fault hook hears of an operation once, retries included, and only once its answer is in:
+// what the hook's exit kills is a process whose call AWS has already carried out.
+TEST(AwsClient, FaultHookHearsEachOperationOnceAfterItsAnswer) {
+  ScriptedAws aws;
+  aws.answer({200, "text/xml", kVpcs});
+  aws.answer({503, "text/xml", kEc2Throttle});
+  aws.answer(
+      {200, "text/xml", "<CreateVpcResponse><vpc><vpcId>vpc-2</vpcId></vpc></CreateVpcResponse>"});
+  std::vector<std::size_t> requests_at_exit;
+  auto hook = std::make_shared<FaultHook>(1, log::Logger::discard(),
+                                          [&] { requests_at_exit.push_back(aws.seen().size()); });
+  auto c = aws.client(services::kEc2, {}, hook);
+  ASSERT_TRUE(c.query("DescribeVpcs", "2016-11-15", {}));
+  EXPECT_TRUE(requests_at_exit.empty()) << "a read is no boundary";
+  ASSERT_TRUE(c.query("CreateVpc", "2016-11-15", {{"CidrBlock", "10.0.0.0/16"}}));
+  EXPECT_EQ(requests_at_exit, std::vector<std::size_t>{3}) << "after the retry's answer, once";
+  EXPECT_EQ(hook->calls(), 2);
+  EXPECT_EQ(hook->mutating_calls(), 1);
 }
 
 TEST(AwsClient, AttemptsAreBounded) {

@@ -28,6 +28,15 @@ TEST(OperatorConfig, BadValuesNameTheField) {
   EXPECT_FALSE(parse_args(2, argv2));
 }
 
+TEST(OperatorConfig, FaultHookIsOffUnlessAsked) {
+  const char* none[] = {"aura"};
+  EXPECT_EQ(parse_args(1, none)->fault_exit_after_mutating_aws_calls, 0);
+  const char* argv[] = {"aura", "--fault-exit-after-mutating-aws-calls=7"};
+  EXPECT_EQ(parse_args(2, argv)->fault_exit_after_mutating_aws_calls, 7);
+  const char* bad[] = {"aura", "--fault-exit-after-mutating-aws-calls=-1"};
+  EXPECT_FALSE(parse_args(2, bad));
+}
+
 TEST(OperatorConfig, UnknownFileKeyIsRejected) {
   const std::string path = ::testing::TempDir() + "/aura-bad.yaml";
   std::ofstream(path) << "wokers: 4\n";
