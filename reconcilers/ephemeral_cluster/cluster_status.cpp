@@ -32,8 +32,8 @@ std::chrono::seconds reverify_interval(const std::string& uid) {
   // FNV-1a: stable across processes, unlike std::hash.
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : uid) h = (h ^ c) * 1099511628211ull;
-  const auto spread = static_cast<std::int64_t>(h % 601) - 300;  // -300..300 s
-  return std::chrono::seconds(3600 + spread);
+  const auto spread = static_cast<std::int64_t>(h % 1201) - 600;  // -600..600 s
+  return std::chrono::seconds(7200 + spread);
 }
 
 }  // namespace aura::reconcilers::cluster

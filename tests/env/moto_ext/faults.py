@@ -27,6 +27,7 @@ including those a fault answered.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import random
@@ -107,6 +108,8 @@ class FaultRegistry:
         self._next = 1
         self._calls: dict[str, int] = {}
         self._total = 0
+        # When each call came, for `GET /aura-env/calls?log=1` (bench/cluster); bounded.
+        self._log: collections.deque = collections.deque(maxlen=500_000)
 
     # -- admin -----------------------------------------------------------
     def add(self, spec: dict) -> FaultRule:
@@ -139,6 +142,7 @@ class FaultRegistry:
         with self._lock:
             self._calls.clear()
             self._total = 0
+            self._log.clear()
 
     # -- request path ----------------------------------------------------
     def count(self, call: Optional[Call]) -> None:
@@ -146,6 +150,7 @@ class FaultRegistry:
         with self._lock:
             self._calls[key] = self._calls.get(key, 0) + 1
             self._total += 1
+            self._log.append((time.time(), key))
 
     def fire(self, call: Optional[Call]) -> list[FaultRule]:
         """The rules that fire for this request, in order, up to the first
@@ -206,6 +211,9 @@ class FaultRegistry:
     def calls_route(self, method: str, sub: str, query: str, body: bytes) -> AdminResponse:
         if method == "GET":
             data = self.calls()
+            if parse_qs(query).get("log", ["0"])[0] == "1":
+                with self._lock:
+                    data["log"] = [{"t": t, "call": k} for t, k in self._log]
             service = parse_qs(query).get("service", [None])[0]
             if service:
                 prefix = canonical_service(service) + ":"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any, Callable, Optional
 
 from .middleware import AdminResponse
@@ -126,6 +127,9 @@ class StateRegistry:
         self._next = 1
         # kind -> callable(rule) -> list of (obj, ident, setter) for phase "now"
         self._finders: dict[str, Callable] = {}
+        # Scripts that ran to their end: when a describe first showed the final state (for
+        # bench/cluster: from a dependency being ready to the next create call).
+        self._finished: list[dict] = []
 
     def register_finder(self, kind: str, finder: Callable) -> None:
         self._finders[kind] = finder
@@ -165,6 +169,8 @@ class StateRegistry:
             if state is not None and state != GONE and entry:
                 entry[2](obj, state)
             if script.done() and (state == script.final):
+                self._finished.append({"kind": script.kind, "id": script.ident, "state": state,
+                                       "rule": script.rule_id, "t": time.time()})
                 self._unbind(obj)
             return state
 
@@ -217,11 +223,13 @@ class StateRegistry:
         with self._lock:
             self._rules = []
             self._bound.clear()
+            self._finished.clear()
 
     def listing(self) -> dict:
         with self._lock:
             return {"rules": [r.describe() for r in self._rules],
-                    "scripts": [s.describe() for _, s, _ in self._bound.values()]}
+                    "scripts": [s.describe() for _, s, _ in self._bound.values()],
+                    "finished": list(self._finished)}
 
     def route(self, method: str, sub: str, query: str, body: bytes) -> AdminResponse:
         if method == "GET":

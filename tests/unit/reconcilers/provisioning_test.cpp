@@ -77,13 +77,13 @@ TEST(RecordedResources, AddedIsWhatAppearedSinceBefore) {
   EXPECT_EQ(added(after, before), std::vector<std::string>{"subnet s-1"});
 }
 
-TEST(ReverifyInterval, AboutAnHourSpreadByUidAndStable) {
+TEST(ReverifyInterval, AboutTwoHoursSpreadByUidAndStable) {
   std::set<long> seen;
   for (int i = 0; i < 50; ++i) {
     const auto uid = "uid-" + std::to_string(i);
     const auto d = reverify_interval(uid);
-    EXPECT_GE(d, 55min);
-    EXPECT_LE(d, 65min);
+    EXPECT_GE(d, 110min);
+    EXPECT_LE(d, 130min);
     EXPECT_EQ(d, reverify_interval(uid));
     seen.insert(d.count());
   }
