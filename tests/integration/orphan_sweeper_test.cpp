@@ -97,23 +97,24 @@ class OrphanSweeperTest : public ::testing::Test {
   static std::string id_of(const std::string& inventory_line) {
     return inventory_line.substr(inventory_line.find(' ') + 1);
   }
-  // The orphan: the network (with a NAT gateway and its elastic IP) and IAM of a UID that no
-  // EphemeralCluster has, made by the steps themselves as a leaking deletion would leave them.
+  // The orphan: a whole cluster's AWS side (network with a NAT gateway and its elastic IP, IAM,
+  // EKS control plane and OIDC provider) for a UID that no EphemeralCluster has, made by the
+  // operator's own steps, as a deletion that never ran would leave it.
   void make_orphan(const ClusterIdentity& ghost) {
-    api::ClusterNetwork n;
-    n.vpcCIDR = "10.95.0.0/16";
-    const auto& region = AwsTestEnv::get().region;
-    n.zones = {region + "a", region + "b"};
-    n.natGateways = api::NatGatewayMode::kSingle;
-    auto plan = reconcilers::cluster::plan_network(n);
-    ASSERT_TRUE(plan) << plan.error();
-    reconcilers::cluster::NetworkSteps net(aws_->ec2, ghost, [] {});
-    api::NetworkStatus net_status;
-    int passes = 0;
-    while (!ok(net.ensure(*plan, net_status)).done) ASSERT_LT(++passes, 10);
-    reconcilers::cluster::IamSteps roles(aws_->iam, ghost, [] {});
-    api::IAMStatus iam_status;
-    ASSERT_TRUE(ok(roles.ensure({}, iam_status)).done);
+    api::EphemeralClusterSpec spec;
+    spec.region = AwsTestEnv::get().region;
+    spec.kubernetesVersion = "1.31";
+    spec.network.vpcCIDR = "10.95.0.0/16";
+    spec.network.zones = {spec.region + "a", spec.region + "b"};
+    spec.network.natGateways = api::NatGatewayMode::kSingle;
+    reconcilers::cluster::Provisioning steps(*aws_, ghost, [] {});
+    api::EphemeralClusterStatus status;
+    for (int pass = 0;; ++pass) {
+      const auto outcome = steps.ensure(spec, status);
+      if (outcome.kind == reconcilers::cluster::Outcome::Kind::kDone) break;
+      ASSERT_EQ(outcome.kind, reconcilers::cluster::Outcome::Kind::kWaiting) << outcome.message;
+      ASSERT_LT(pass, 20) << outcome.message;
+    }
   }
   // Removes what a test left through the operator's own removal, pass after pass.
   void clean_up(const ClusterIdentity& id) {
@@ -159,7 +160,7 @@ TEST_F(OrphanSweeperTest, DryRunReportsOrphansAndDeleteRemovesThemButNotLiveOrRe
   make_orphan(ghost);
   if (HasFatalFailure()) return;
   const auto ghost_before = inventory(ghost);
-  ASSERT_GE(ghost_before.size(), 10u) << "VPC, subnets, gateways, routes, group, roles, profile";
+  ASSERT_GE(ghost_before.size(), 16u) << "EKS, OIDC, VPC, subnets, gateways, routes, group, IAM";
 
   // Dry run: every orphan resource reported once, nothing deleted, the others not reported.
   run_operator("dry-run");
