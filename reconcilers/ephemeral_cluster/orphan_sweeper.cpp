@@ -46,11 +46,15 @@ OrphanSweeper::~OrphanSweeper() {
 aws::Result<std::vector<TaggedResource>> OrphanSweeper::scan() {
   std::vector<TaggedResource> all;
   for (const auto& region : options_.regions) {
+    if (stopping()) break;  // what is not scanned is not judged
     aws::Ec2Client ec2(aws_->client(aws::services::kEc2, region));
+    auto network = find_network(ec2, region);
+    if (!network) return std::unexpected(network.error());
+    all.insert(all.end(), network->begin(), network->end());
     aws::EksClient eks(aws_->client(aws::services::kEks, region));
-    auto found = find_regional(ec2, eks, region);
-    if (!found) return std::unexpected(found.error());
-    all.insert(all.end(), found->begin(), found->end());
+    auto clusters = find_eks_clusters(eks, region);
+    if (!clusters) return std::unexpected(clusters.error());
+    all.insert(all.end(), clusters->begin(), clusters->end());
   }
   aws::IamClient iam(aws_->client(aws::services::kIam, options_.regions.front()));
   auto global = find_global(iam);
@@ -171,6 +175,8 @@ SweepReport OrphanSweeper::sweep() {
 
   rep.owners = owners.size();
   for (const auto& o : owners) {
+    // A shutdown does not wait for every orphan: the next leader's sweeps take them up.
+    if (stopping()) break;
     const Verdict v = verdicts.at(o.uid);
     switch (v) {
       case Verdict::kLive:
@@ -218,6 +224,11 @@ SweepReport OrphanSweeper::sweep() {
                                   {"orphanResources", rep.orphan_resources},
                                   {"nextInSeconds", rep.next.count()}});
   return rep;
+}
+
+bool OrphanSweeper::stopping() {
+  std::lock_guard lock(mu_);
+  return stop_;
 }
 
 void OrphanSweeper::start() {

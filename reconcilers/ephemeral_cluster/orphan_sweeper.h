@@ -70,6 +70,7 @@ class OrphanSweeper {
   // One pass of the cluster's own removal per region; how long until the next pass is due
   // (zero when nothing of it is left).
   std::chrono::seconds remove(const Owner& owner);
+  bool stopping();
   // Resources reported for deletion that a scan no longer finds are gone: said once each.
   void confirm_deleted(const std::vector<TaggedResource>& found);
 

@@ -19,11 +19,10 @@ const aws::Tags& retained_tag() {
 aws::Result<std::size_t> mark_retained(ClusterClients& clients, const ClusterIdentity& identity,
                                        const std::string& region) {
   std::size_t marked = 0;
-  auto regional = find_regional(clients.ec2, clients.eks, region, identity.uid());
-  if (!regional) return std::unexpected(regional.error());
+  auto network = find_network(clients.ec2, region, identity.uid());
+  if (!network) return std::unexpected(network.error());
   std::vector<std::string> ec2_ids;
-  for (const auto& r : *regional)
-    if (r.kind != "eks-cluster") ec2_ids.push_back(r.id);
+  for (const auto& r : *network) ec2_ids.push_back(r.id);
   for (std::size_t at = 0; at < ec2_ids.size(); at += kCreateTagsBatch) {
     const auto end = std::min(ec2_ids.size(), at + kCreateTagsBatch);
     const std::vector<std::string> batch(ec2_ids.begin() + static_cast<std::ptrdiff_t>(at),

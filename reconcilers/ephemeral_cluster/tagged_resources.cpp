@@ -38,9 +38,8 @@ void take_owned(const std::vector<T>& items, const char* kind, const std::string
 
 }  // namespace
 
-Result<std::vector<TaggedResource>> find_regional(aws::Ec2Client& ec2, aws::EksClient& eks,
-                                                  const std::string& region,
-                                                  const std::optional<std::string>& uid) {
+Result<std::vector<TaggedResource>> find_network(aws::Ec2Client& ec2, const std::string& region,
+                                                 const std::optional<std::string>& uid) {
   std::vector<TaggedResource> out;
   const auto q = owned_query(uid);
   const auto id = [](const auto& item) { return item.id; };
@@ -69,6 +68,12 @@ Result<std::vector<TaggedResource>> find_regional(aws::Ec2Client& ec2, aws::EksC
   if (!groups) return std::unexpected(groups.error());
   take_owned(*groups, "security-group", region, uid, id, out);
 
+  return out;
+}
+
+Result<std::vector<TaggedResource>> find_eks_clusters(aws::EksClient& eks,
+                                                      const std::string& region) {
+  std::vector<TaggedResource> out;
   // EKS lists names only; Aura's all start with "aura-" (ClusterIdentity::eks_name), and the
   // operator's policy lets it describe no other.
   auto names = eks.list_clusters();
@@ -78,7 +83,8 @@ Result<std::vector<TaggedResource>> find_regional(aws::Ec2Client& ec2, aws::EksC
     auto c = eks.describe_cluster(name);
     if (!c && c.error().is_not_found()) continue;  // deleted since the list
     if (!c) return std::unexpected(c.error());
-    if (owned_by_aura(c->tags, uid)) out.push_back({"eks-cluster", c->name, region, c->tags});
+    if (owned_by_aura(c->tags, std::nullopt))
+      out.push_back({"eks-cluster", c->name, region, c->tags});
   }
   return out;
 }

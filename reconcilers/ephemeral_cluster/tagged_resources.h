@@ -24,11 +24,16 @@ struct TaggedResource {
   aws::Tags tags;
 };
 
-// The network resources and EKS clusters of `region` that carry Aura's ownership tags; only
-// those of `uid` when given. NAT gateways already deleted are left out.
-aws::Result<std::vector<TaggedResource>> find_regional(aws::Ec2Client& ec2, aws::EksClient& eks,
-                                                       const std::string& region,
-                                                       const std::optional<std::string>& uid = {});
+// The network resources of `region` (EC2) that carry Aura's ownership tags; only those of `uid`
+// when given. NAT gateways already deleted are left out.
+aws::Result<std::vector<TaggedResource>> find_network(aws::Ec2Client& ec2,
+                                                      const std::string& region,
+                                                      const std::optional<std::string>& uid = {});
+
+// The EKS clusters of `region` named aura-* and carrying Aura's ownership tags (one describe
+// each: ListClusters gives names only).
+aws::Result<std::vector<TaggedResource>> find_eks_clusters(aws::EksClient& eks,
+                                                           const std::string& region);
 
 // IAM roles under /aura/ and OIDC providers carrying Aura's ownership tags (IAM is global).
 // Instance profiles are not listed: one exists only beside the node role of the same name, and
