@@ -46,7 +46,7 @@ OrphanSweeper::~OrphanSweeper() {
 aws::Result<std::vector<TaggedResource>> OrphanSweeper::scan() {
   std::vector<TaggedResource> all;
   for (const auto& region : options_.regions) {
-    if (stopping()) break;  // what is not scanned is not judged
+    if (stopping()) break;  // sweep() judges nothing then
     aws::Ec2Client ec2(aws_->client(aws::services::kEc2, region));
     auto network = find_network(ec2, region);
     if (!network) return std::unexpected(network.error());
@@ -157,6 +157,8 @@ SweepReport OrphanSweeper::sweep() {
     sweeps_->inc({"error"});
     return rep;
   }
+  // A scan cut short by a shutdown would make the unscanned look deleted.
+  if (stopping()) return rep;
   auto live = live_uids();
   if (!live) {
     sweeps_->inc({"error"});
