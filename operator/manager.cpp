@@ -7,6 +7,7 @@
 #include <random>
 
 #include "reconcilers/common/runtime.h"
+#include "reconcilers/ephemeral_cluster/orphan_sweeper.h"
 #include "webhooks/routes.h"
 #include "webhooks/self_managed_certs.h"
 
@@ -69,6 +70,19 @@ std::optional<std::vector<std::string>> active_ai_jobs(kube::Client& client, con
 
 // Who this process is to the apiserver (a SelfSubjectReview), so that its own deletions pass the
 // delete protection; empty when it cannot tell.
+reconcilers::cluster::OrphanSweepOptions orphan_sweep_options(const config::OperatorConfig& c) {
+  reconcilers::cluster::OrphanSweepOptions o;
+  // The flag was checked when parsed.
+  o.mode = reconcilers::cluster::parse_sweep_mode(c.orphan_sweep)
+               .value_or(reconcilers::cluster::SweepMode::kOff);
+  o.interval = c.orphan_sweep_interval;
+  o.grace = c.orphan_sweep_grace;
+  o.regions = c.orphan_sweep_regions;
+  if (o.regions.empty()) o.regions.push_back(c.default_region);
+  o.watch_namespace = c.watch_namespace;
+  return o;
+}
+
 std::string own_username(kube::Client& client) {
   static const kube::ResourceType kSelfSubjectReview{
       "authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false};
@@ -213,6 +227,10 @@ int Manager::run() {
   job_ctrl.watch_primary(ai_jobs);
   job_ctrl.watch_related(clusters,
                          [&](const nlohmann::json& c) { return keys_by_cluster(ai_jobs, c); });
+  // Like the controllers, the sweeper runs on the leader only: two sweepers would race to
+  // delete the same orphans.
+  reconcilers::cluster::OrphanSweeper sweeper(orphan_sweep_options(config_), client, rt.aws,
+                                              rt.clock, log_.named("orphan-sweeper"), metrics_);
 
   http::ServerOptions sopts;
   sopts.address = config_.probe_address;
@@ -288,6 +306,7 @@ int Manager::run() {
     cluster_ctrl.start();
     pool_ctrl.start();
     job_ctrl.start();
+    sweeper.start();
   };
   std::unique_ptr<kube::LeaderElector> elector;
   if (config_.leader_election) {
@@ -315,6 +334,7 @@ int Manager::run() {
   cluster_ctrl.stop();
   pool_ctrl.stop();
   job_ctrl.stop();
+  sweeper.stop();
   if (elector) elector->stop();
   clusters.stop();
   node_pools.stop();

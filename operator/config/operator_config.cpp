@@ -159,6 +159,35 @@ const std::vector<Option>& options() {
          c.default_kubernetes_version = v;
          return std::optional<std::string>();
        }},
+      {"orphanSweep", "orphan-sweep",
+       "off, dry-run (report orphaned AWS resources) or delete (remove them)",
+       [](OperatorConfig& c, const std::string& v) -> std::optional<std::string> {
+         // Helm reads values as YAML 1.1, where an unquoted off is the boolean false.
+         if (v == "false") {
+           c.orphan_sweep = "off";
+           return std::nullopt;
+         }
+         if (v != "off" && v != "dry-run" && v != "delete")
+           return "must be off, dry-run or delete, got \"" + v + "\"";
+         c.orphan_sweep = v;
+         return std::nullopt;
+       }},
+      {"orphanSweepInterval", "orphan-sweep-interval", "how often the orphan sweeper looks",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.orphan_sweep_interval);
+       }},
+      {"orphanSweepGrace", "orphan-sweep-grace",
+       "how long resources must be without their EphemeralCluster (seen so twice) before they "
+       "are swept",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.orphan_sweep_grace);
+       }},
+      {"orphanSweepRegions", "orphan-sweep-regions",
+       "comma-separated regions the orphan sweeper scans; default the default region",
+       [](OperatorConfig& c, const std::string& v) {
+         c.orphan_sweep_regions = split_list(v);
+         return std::optional<std::string>();
+       }},
       {"webhookAddress", "webhook-address", "listen address of the admission webhooks (HTTPS)",
        [](OperatorConfig& c, const std::string& v) {
          c.webhook_address = v;

@@ -39,6 +39,13 @@ struct OperatorConfig {
   std::string default_region = "us-east-1";
   std::string default_kubernetes_version = "1.33";
 
+  // The orphan sweeper (docs/provisioning.md): "off", "dry-run" (report only) or "delete".
+  // Runs on the leader, over orphan_sweep_regions (empty: default_region).
+  std::string orphan_sweep = "off";
+  std::chrono::seconds orphan_sweep_interval{std::chrono::hours(1)};
+  std::chrono::seconds orphan_sweep_grace{std::chrono::minutes(10)};
+  std::vector<std::string> orphan_sweep_regions;
+
   // Admission webhooks, served by every replica. Off unless a certificate is given: files (a
   // Secret mounted by cert-manager or by hand; reloaded when they rotate), or a Secret that Aura
   // manages itself (webhook_cert_secret, "namespace/name").

@@ -17,6 +17,9 @@ inline constexpr const char* kTagManagedBy = "aura.io/managed-by";
 inline constexpr const char* kTagClusterUid = "aura.io/cluster-uid";
 inline constexpr const char* kTagCluster = "aura.io/cluster";
 inline constexpr const char* kTagRole = "aura.io/role";
+// Set to "true" on what a cluster with deletionPolicy Retain left behind when its object went:
+// the orphan sweeper never touches a UID any of whose resources carries it (retention.h).
+inline constexpr const char* kTagRetained = "aura.io/retained";
 inline constexpr const char* kManagedByValue = "aura-operator";
 // IAM roles and instance profiles live under this path; config/iam/aura-operator-policy.json
 // allows IAM writes only there and only on names starting with "aura-".

@@ -15,6 +15,7 @@
 #include "reconcilers/ephemeral_cluster/expiry.h"
 #include "reconcilers/ephemeral_cluster/kubeconfig.h"
 #include "reconcilers/ephemeral_cluster/provisioning.h"
+#include "reconcilers/ephemeral_cluster/retention.h"
 
 namespace aura::reconcilers {
 
@@ -343,9 +344,23 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       return std::unexpected(
           kube::ReconcileError::terminal("cannot read the spec: " + spec.error().to_string()));
     if (retains_aws_resources(*spec)) {
+      // Marked before the finalizer goes, so that the orphan sweeper never takes them: once the
+      // object is gone only tags tell retained from leaked (retention.h).
+      if (rt_.aws) {
+        const auto& meta = cluster["metadata"];
+        auto clients = cluster::clients_for(*rt_.aws, *spec, meta.value("namespace", ""),
+                                            meta.value("name", ""));
+        const cluster::ClusterIdentity id(meta.value("namespace", ""), meta.value("name", ""),
+                                          meta.value("uid", ""));
+        auto marked = cluster::mark_retained(clients, id, spec->region);
+        if (!marked)
+          return std::unexpected(kube::ReconcileError::transient(
+              "AWS: marking the retained resources: " + marked.error().str()));
+        ctx.log.info("retained resources marked", {{"resources", *marked}});
+      }
       rt_.events->record(cluster, kube::EventType::kNormal, "Retained", "Delete",
                          "deletionPolicy Retain: AWS resources kept, tagged aura.io/cluster-uid=" +
-                             cluster["metadata"].value("uid", ""));
+                             cluster["metadata"].value("uid", "") + " and aura.io/retained=true");
       return std::nullopt;
     }
     if (!rt_.aws)

@@ -37,6 +37,36 @@ TEST(OperatorConfig, FaultHookIsOffUnlessAsked) {
   EXPECT_FALSE(parse_args(2, bad));
 }
 
+TEST(OperatorConfig, OrphanSweepIsOffByDefaultAndTakesItsModesIntervalGraceAndRegions) {
+  const char* none[] = {"aura"};
+  auto defaults = parse_args(1, none);
+  ASSERT_TRUE(defaults) << defaults.error();
+  EXPECT_EQ(defaults->orphan_sweep, "off");
+  EXPECT_EQ(defaults->orphan_sweep_interval, std::chrono::hours(1));
+  EXPECT_EQ(defaults->orphan_sweep_grace, std::chrono::minutes(10));
+  EXPECT_TRUE(defaults->orphan_sweep_regions.empty());
+
+  const char* argv[] = {"aura", "--orphan-sweep=dry-run", "--orphan-sweep-interval=30m",
+                        "--orphan-sweep-grace=2h", "--orphan-sweep-regions=us-east-1,eu-west-1"};
+  auto cfg = parse_args(5, argv);
+  ASSERT_TRUE(cfg) << cfg.error();
+  EXPECT_EQ(cfg->orphan_sweep, "dry-run");
+  EXPECT_EQ(cfg->orphan_sweep_interval, std::chrono::minutes(30));
+  EXPECT_EQ(cfg->orphan_sweep_grace, std::chrono::hours(2));
+  EXPECT_EQ(cfg->orphan_sweep_regions, (std::vector<std::string>{"us-east-1", "eu-west-1"}));
+
+  // YAML 1.1 readers (Helm's) turn an unquoted off into false: it means off too.
+  const char* yaml_off[] = {"aura", "--orphan-sweep=false"};
+  auto off = parse_args(2, yaml_off);
+  ASSERT_TRUE(off) << off.error();
+  EXPECT_EQ(off->orphan_sweep, "off");
+
+  const char* bad[] = {"aura", "--orphan-sweep=yes"};
+  auto refused = parse_args(2, bad);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("--orphan-sweep"), std::string::npos) << refused.error();
+}
+
 TEST(OperatorConfig, UnknownFileKeyIsRejected) {
   const std::string path = ::testing::TempDir() + "/aura-bad.yaml";
   std::ofstream(path) << "wokers: 4\n";
