@@ -2,14 +2,11 @@
 
 #include <algorithm>
 
+#include "reconcilers/ephemeral_cluster/step_helpers.h"
+
 namespace aura::reconcilers::cluster {
 
 namespace {
-
-std::vector<std::string> sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
 
 aws::eks::AccessScope scope_of(const api::AccessPolicy& policy) {
   aws::eks::AccessScope scope;
@@ -18,13 +15,6 @@ aws::eks::AccessScope scope_of(const api::AccessPolicy& policy) {
     scope.namespaces = sorted(policy.accessScope->namespaces);
   }
   return scope;
-}
-
-// The error of one entry, prefixed with the spec field it came from, so that status says which
-// of the entries EKS refused (a principal that does not exist yet, say).
-aws::AwsError for_entry(aws::AwsError e, std::size_t index, const std::string& principal) {
-  e.message = "spec.accessEntries[" + std::to_string(index) + "] (" + principal + "): " + e.message;
-  return e;
 }
 
 }  // namespace
@@ -98,7 +88,7 @@ aws::Result<Progress> AccessEntrySteps::ensure(const std::vector<api::AccessEntr
     const auto& entry = wanted[i];
     std::string arn;
     if (auto r = ensure_entry(entry, arn); !r)
-      return std::unexpected(for_entry(r.error(), i, entry.principalARN));
+      return std::unexpected(for_spec_item(r.error(), "spec.accessEntries", i, entry.principalARN));
     auto it = std::find_if(recorded.begin(), recorded.end(),
                            [&](const auto& e) { return e.principalARN == entry.principalARN; });
     if (it == recorded.end()) {
@@ -109,7 +99,7 @@ aws::Result<Progress> AccessEntrySteps::ensure(const std::vector<api::AccessEntr
       record_();
     }
     if (auto r = ensure_policies(entry); !r)
-      return std::unexpected(for_entry(r.error(), i, entry.principalARN));
+      return std::unexpected(for_spec_item(r.error(), "spec.accessEntries", i, entry.principalARN));
   }
   // Entries Aura made for principals the spec no longer lists.
   for (auto it = recorded.begin(); it != recorded.end();) {

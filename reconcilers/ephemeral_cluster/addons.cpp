@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "operator/aws/crypto.h"
+#include "reconcilers/ephemeral_cluster/step_helpers.h"
 
 namespace aura::reconcilers::cluster {
 
@@ -12,11 +13,6 @@ using namespace std::chrono_literals;
 
 // EKS installs or updates an add-on in about a minute.
 constexpr auto kAddonPoll = 15s;
-
-aws::AwsError for_addon(aws::AwsError e, std::size_t index, const std::string& name) {
-  e.message = "spec.addons[" + std::to_string(index) + "] (" + name + "): " + e.message;
-  return e;
-}
 
 aws::AwsError failed(const aws::eks::Addon& have) {
   aws::AwsError e;
@@ -106,7 +102,7 @@ aws::Result<Progress> AddonSteps::ensure(const std::vector<api::Addon>& wanted,
   };
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     auto r = ensure_one(wanted[i], status);
-    if (!r) return std::unexpected(for_addon(r.error(), i, wanted[i].name));
+    if (!r) return std::unexpected(for_spec_item(r.error(), "spec.addons", i, wanted[i].name));
     fold(*r);
   }
   for (auto it = status.addons.begin(); it != status.addons.end();) {

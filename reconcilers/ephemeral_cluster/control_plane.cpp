@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reconcilers/ephemeral_cluster/step_helpers.h"
+
 namespace aura::reconcilers::cluster {
 
 namespace {
@@ -11,11 +13,6 @@ using namespace std::chrono_literals;
 
 // EKS takes 8-15 minutes to create or delete a control plane: look every 30 s.
 constexpr auto kControlPlanePoll = 30s;
-
-std::vector<std::string> sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
 
 // IAM keeps the issuer without its scheme.
 std::string without_scheme(const std::string& url) {

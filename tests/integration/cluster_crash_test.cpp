@@ -33,7 +33,7 @@ using reconcilers::cluster::kTagClusterUid;
 // takes longer than this waits on AWS.
 constexpr auto kQuiet = 5s;
 // For the undisturbed cluster, which moto serves at once (a few seconds in all).
-constexpr auto kDeadline = 240s;
+constexpr auto kDeadline = kClusterDeadline;
 constexpr auto kPoll = 50ms;
 // Far more than the boundaries of one create or delete (about 35 and 30): a chain that never
 // settles fails here instead of running on.

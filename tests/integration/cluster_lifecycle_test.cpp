@@ -28,17 +28,8 @@ namespace {
 using namespace std::chrono_literals;
 using reconcilers::cluster::ClusterIdentity;
 
-// Moto answers at once, but an EKS create answers CREATING and the operator then looks again
-// after its 30 s poll; the same for a delete.
-constexpr auto kDeadline = 240s;
+constexpr auto kDeadline = kClusterDeadline;
 constexpr auto kPoll = 500ms;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class ClusterLifecycleTest : public ::testing::Test {
  protected:
@@ -149,7 +140,8 @@ class ClusterLifecycleTest : public ::testing::Test {
 // The sample, in this test's namespace and the emulator's region.
 std::string sample() {
   auto yaml =
-      read_file(TestEnv::get().repo_root + "/config/samples/aura_v1alpha1_ephemeralcluster.yaml");
+      read_file(TestEnv::get().repo_root + "/config/samples/aura_v1alpha1_ephemeralcluster.yaml")
+          .value();
   const auto at = yaml.find("  namespace: ml-team\n");
   if (at != std::string::npos) yaml.erase(at, std::string("  namespace: ml-team\n").size());
   return yaml;

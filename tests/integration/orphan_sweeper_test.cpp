@@ -10,6 +10,7 @@
 #include "operator/aws/endpoints.h"
 #include "reconcilers/ephemeral_cluster/provisioning.h"
 #include "tests/integration/support/aws_env.h"
+#include "tests/integration/support/cluster_objects.h"
 #include "tests/integration/support/operator_fixture.h"
 
 namespace aura::testing {
@@ -18,8 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using reconcilers::cluster::ClusterIdentity;
 
-// An EKS create or delete answers CREATING/DELETING and the operator looks again after 30 s.
-constexpr auto kDeadline = 240s;
+constexpr auto kDeadline = kClusterDeadline;
 constexpr auto kPoll = 500ms;
 // Sweeps every second; a UID is swept once missed twice at least this far apart.
 const std::vector<std::string> kFastSweeps{"--orphan-sweep-interval=1s", "--orphan-sweep-grace=2s"};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,11 @@
 // with kubectl in one namespace, read through jsonpath or the API, and what they own in AWS found
 // as the operator's own inventories find it.
 namespace aura::testing {
+
+// How long a test waits for an EphemeralCluster to become Ready or go: moto answers at once, but
+// an EKS create answers CREATING (a delete DELETING) and the operator looks again after its
+// 30 s poll.
+inline constexpr std::chrono::seconds kClusterDeadline{240};
 
 class ClusterObjects {
  public:
