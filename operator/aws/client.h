@@ -74,6 +74,10 @@ class AwsClient {
   const Endpoint& endpoint() const { return endpoint_; }
   const std::string& region() const { return region_; }
   const ServiceInfo& service() const { return service_; }
+  // Who this client signs as, and its options: what an EKS bearer token for the same identity
+  // needs (reconcilers/common/child_cluster.h).
+  const CredentialsProviderPtr& credentials() const { return credentials_; }
+  const AwsClientOptions& options() const { return options_; }
   // The correction applied to our clock after AWS reported skew.
   std::chrono::seconds clock_offset() const;
   int retry_quota() const { return retry_.quota(); }

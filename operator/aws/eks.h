@@ -373,6 +373,7 @@ Result<Tags> parse_tags(const nlohmann::json& answer);
 class EksClient {
  public:
   explicit EksClient(AwsClientPtr client) : client_(std::move(client)) {}
+  const AwsClientPtr& client() const { return client_; }
 
   // Clusters
   Result<eks::Cluster> create_cluster(const eks::CreateClusterRequest& request);

@@ -182,6 +182,12 @@ const std::vector<Option>& options() {
        [](OperatorConfig& c, const std::string& v) {
          return parse_seconds(v, c.orphan_sweep_grace);
        }},
+      {"childCleanupTimeout", "child-cleanup-timeout",
+       "how long a deletion waits for the child cluster's controllers to remove the load "
+       "balancers of its Services and Ingresses before removing them through AWS",
+       [](OperatorConfig& c, const std::string& v) {
+         return parse_seconds(v, c.child_cleanup_timeout);
+       }},
       {"orphanSweepRegions", "orphan-sweep-regions",
        "comma-separated regions the orphan sweeper scans; default the default region",
        [](OperatorConfig& c, const std::string& v) {

@@ -46,6 +46,11 @@ struct OperatorConfig {
   std::chrono::seconds orphan_sweep_grace{std::chrono::minutes(10)};
   std::vector<std::string> orphan_sweep_regions;
 
+  // How long a deletion gives the child cluster's controllers to remove the load balancers of
+  // its Services and Ingresses once Aura has deleted them (DESIGN.md, delete step 1); past it,
+  // Aura goes on and removes what is left through the AWS API.
+  std::chrono::seconds child_cleanup_timeout{std::chrono::minutes(10)};
+
   // Admission webhooks, served by every replica. Off unless a certificate is given: files (a
   // Secret mounted by cert-manager or by hand; reloaded when they rotate), or a Secret that Aura
   // manages itself (webhook_cert_secret, "namespace/name").

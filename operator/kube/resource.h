@@ -37,6 +37,7 @@ inline const ResourceType kSecret{"", "v1", "secrets", "Secret", true};
 inline const ResourceType kConfigMap{"", "v1", "configmaps", "ConfigMap", true};
 inline const ResourceType kPod{"", "v1", "pods", "Pod", true};
 inline const ResourceType kService{"", "v1", "services", "Service", true};
+inline const ResourceType kIngress{"networking.k8s.io", "v1", "ingresses", "Ingress", true};
 inline const ResourceType kEvent{"events.k8s.io", "v1", "events", "Event", true};
 inline const ResourceType kLease{"coordination.k8s.io", "v1", "leases", "Lease", true};
 inline const ResourceType kJob{"batch", "v1", "jobs", "Job", true};

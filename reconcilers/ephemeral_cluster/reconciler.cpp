@@ -11,6 +11,7 @@
 #include "reconcilers/common/errors.h"
 #include "reconcilers/common/runtime.h"
 #include "reconcilers/common/status_update.h"
+#include "reconcilers/ephemeral_cluster/child_cleanup.h"
 #include "reconcilers/ephemeral_cluster/cluster_status.h"
 #include "reconcilers/ephemeral_cluster/expiry.h"
 #include "reconcilers/ephemeral_cluster/kubeconfig.h"
@@ -384,12 +385,16 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
     return std::unexpected(kube::ReconcileError::transient("AWS: " + outcome.message));
   }
 
-  // Deletion order: NodePools first (each has its own cleanup), AIJobs still using the cluster
+  // Deletion order: the child's Services of type LoadBalancer and Ingresses, then NodePools
+  // (each has its own cleanup), AIJobs still using the cluster
   // are stopped and kept as Failed records, and only when an inventory from the API (not the
   // cache) finds no NodePool left does the finalizer go.
   ReconcileResult finalize(const json& cluster, const kube::ReconcileContext& ctx) {
     const auto key = kube::key_of(cluster);
     const auto uid = cluster["metadata"].value("uid", "");
+
+    // The child's load balancers first, while the nodes that run their controllers are there.
+    if (auto waiting = cluster::clean_child_cluster(rt_, cluster, ctx)) return *waiting;
 
     std::vector<json> pools;
     auto listed = rt_.client->list_each(kube::resources::kNodePool, key.ns, {}, [&](json&& p) {
