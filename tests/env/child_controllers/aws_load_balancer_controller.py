@@ -201,6 +201,7 @@ class Controller:
         if [i.get("hostname") for i in ingress] != [dns]:
             self.kube.merge_patch(path + "/status", {"status": {"loadBalancer": {"ingress": [{"hostname": dns}]}}})
             log.info("%s: status hostname %s", stack, dns)
+        log.info("%s: deployed (%s)", stack, dns)  # as LBC's "successfully deployed model"
 
     # -- AWS: finding what this stack has ----------------------------------------------------
     def stack_tags(self, stack: str, resource: str) -> dict:
@@ -291,6 +292,9 @@ class Controller:
                 log.info("%s: created target group %s", stack, tg["TargetGroupArn"])
 
         lb = self.find_load_balancer(stack)
+        if lb is not None and lb["Scheme"] != scheme:  # a scheme cannot change: LBC makes a new one
+            self.delete_load_balancer(lb, stack)
+            lb = None
         if lb is None:
             lb = self.elb.create_load_balancer(
                 Name=resource_name(ns, name, self.cluster, uid, scheme), Type="network", Scheme=scheme,
@@ -334,13 +338,16 @@ class Controller:
                 self.elb.delete_target_group(TargetGroupArn=tg["TargetGroupArn"])
 
     # -- AWS: deleting ------------------------------------------------------------------------
+    def delete_load_balancer(self, lb: dict, stack: str) -> None:
+        for listener in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
+            self.elb.delete_listener(ListenerArn=listener["ListenerArn"])
+        self.elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+        log.info("%s: deleted load balancer %s", stack, lb["LoadBalancerArn"])
+
     def delete_stack(self, stack: str) -> None:
         lb = self.find_load_balancer(stack)
         if lb is not None:
-            for listener in self.elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]:
-                self.elb.delete_listener(ListenerArn=listener["ListenerArn"])
-            self.elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
-            log.info("%s: deleted load balancer %s", stack, lb["LoadBalancerArn"])
+            self.delete_load_balancer(lb, stack)
         for tg in self.find_target_groups(stack).values():
             try:
                 self.elb.delete_target_group(TargetGroupArn=tg["TargetGroupArn"])
