@@ -207,8 +207,13 @@ class LbControllerTest(unittest.TestCase):
         wait_for("Service api's internet-facing load balancer",
                  lambda: [lb["Scheme"] for lb, _ in self.stack("api")["lbs"]] == ["internet-facing"])
         wait_for("Service api's new hostname", lambda: self.hostname("api") != host)
-        self.kubectl("delete", "service", "api", "--timeout=60s")
+        # No longer of type LoadBalancer: cleaned up as if deleted, the Service stays.
+        self.kubectl("patch", "service", "api", "--type=merge", "-p", '{"spec": {"type": "ClusterIP"}}')
+        wait_for("Service api's finalizer to go",
+                 lambda: "service.k8s.aws/resources" not in (self.service("api")["metadata"].get("finalizers") or []))
         self.assertEqual(self.stack("api"), {"lbs": [], "tgs": [], "sgs": []})
+        self.assertFalse(self.service("api")["status"].get("loadBalancer", {}).get("ingress"))
+        self.kubectl("delete", "service", "api", "--timeout=60s")
 
     def test_03_deleted_service_loses_everything(self):
         lb = self.stack("web")["lbs"][0][0]
