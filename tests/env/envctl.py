@@ -8,6 +8,9 @@
     envctl.py compact --dir DIR
     envctl.py child up --dir DIR --name NAME [--controller-manager] [--eks-cluster NAME|'*' [--eks-region R]]
     envctl.py child down --dir DIR --name NAME
+    envctl.py child lb-controller start --dir DIR --name NAME --cluster-name EKSNAME [--region R]
+                                        [--default-tags k=v,...] [--vpc-id VPC]
+    envctl.py child lb-controller stop --dir DIR --name NAME
 
 `up` starts etcd, kube-apiserver, kube-controller-manager and moto's server
 (authentication on) on free loopback ports and writes into DIR: kubeconfig,
@@ -19,6 +22,15 @@ DescribeCluster answers the child's endpoint and CA, and the child's
 kube-apiserver authenticates EKS bearer tokens through moto's token webhook
 (tests/env/moto_ext/authn_webhook.py), mapping callers with the cluster's
 access entries.
+
+`child lb-controller start` runs, as a process of that child, a stand-in for the
+AWS Load Balancer Controller (tests/env/child_controllers/
+aws_load_balancer_controller.py): Services of type LoadBalancer in the child get
+a network load balancer, target groups, listeners and a security group in moto,
+tagged as LBC tags them, and lose them when deleted. It runs as the moto IAM user
+`aws-load-balancer-controller` (made on first start with the admin credentials,
+holding child_controllers/aws-load-balancer-controller-policy.json; its key is
+kept in env.json under aws.lb_controller). `child down` and `down` stop it.
 """
 
 from __future__ import annotations
@@ -713,7 +725,9 @@ def stop_scope(st: State, scope: dict, order: list[str]) -> None:
         st.save()
 
 
-CLUSTER_STOP_ORDER = ["kube-scheduler", "kube-controller-manager", "kube-apiserver"]
+# Controllers that talk to a cluster's apiserver go before it.
+LB_CONTROLLER = "aws-load-balancer-controller"  # the process's name, and its IAM user's
+CLUSTER_STOP_ORDER = [LB_CONTROLLER, "kube-scheduler", "kube-controller-manager", "kube-apiserver"]
 
 
 def stop_all(st: State) -> None:
@@ -812,6 +826,10 @@ def cmd_status(args) -> int:
                 if c.get("apiserver"):
                     eks = f"  EKS cluster {c['eks']['cluster']!r}" if c.get("eks") else ""
                     print(f"  child {cname}: kubeconfig {c.get('kubeconfig')}  server {c['apiserver']['url']}{eks}")
+                lbc = c.get("lb_controller")
+                if lbc and LB_CONTROLLER in st.procs(c):
+                    print(f"  child {cname}: {LB_CONTROLLER} for EKS cluster {lbc['cluster_name']!r} "
+                          f"({lbc['region']}), log {st.procs(c)[LB_CONTROLLER].log}")
             print("ok" if ok else "NOT OK")
     return 0 if ok else 1
 
@@ -1001,6 +1019,101 @@ def cmd_child_down(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- child controllers
+LB_CONTROLLER_DIR = HERE / "child_controllers"
+LB_CONTROLLER_POLICY = LB_CONTROLLER_DIR / "aws-load-balancer-controller-policy.json"
+
+
+def lb_controller_identity(st: State) -> dict:
+    """The IAM user the stand-in LBC runs as: made on first start, as the admin user, by
+    child_controllers/iam_user.py (boto3 signs; envctl itself is stdlib only), then kept in
+    env.json (aws.lb_controller) for every child of this environment."""
+    aws = st.data["aws"]
+    if aws.get("lb_controller"):
+        return aws["lb_controller"]
+    p = subprocess.run(
+        [st.data["binaries"]["moto-python"], str(LB_CONTROLLER_DIR / "iam_user.py"), "--endpoint", aws["endpoint"],
+         "--region", aws["region"], "--user", LB_CONTROLLER, "--policy", str(LB_CONTROLLER_POLICY)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
+        env={**os.environ, "AWS_ACCESS_KEY_ID": aws["access_key_id"],
+             "AWS_SECRET_ACCESS_KEY": aws["secret_access_key"]})
+    if p.returncode != 0:
+        raise EnvError(f"making IAM user {LB_CONTROLLER} failed ({p.returncode}):\n{p.stderr}")
+    ident = json.loads(p.stdout)
+    ident["policy"] = str(LB_CONTROLLER_POLICY)
+    aws["lb_controller"] = ident
+    st.save()
+    log(f"IAM user {ident['user_arn']} made for {LB_CONTROLLER}")
+    return ident
+
+
+def cmd_child_lb_controller_start(args) -> int:
+    st = State(Path(args.dir))
+    with st.locked():
+        cl = child_cluster(st, args.name)
+        procs = st.procs(cl.scope)
+        if "kube-apiserver" not in procs or not procs["kube-apiserver"].alive():
+            raise EnvError(f"child {args.name} is not up: `child up --name {args.name}` first")
+        if "moto" not in st.procs() or not st.procs()["moto"].alive():
+            raise EnvError("the lb-controller needs moto (`up` without --no-aws)")
+        aws = st.data["aws"]
+        region = args.region or aws["region"]
+        ident = lb_controller_identity(st)
+        ready = cl.dir / f"{LB_CONTROLLER}.ready"
+        cmd = [st.data["binaries"]["moto-python"], str(LB_CONTROLLER_DIR / "aws_load_balancer_controller.py"),
+               "--kubeconfig", cl.scope["kubeconfig"], "--aws-endpoint", aws["endpoint"], "--region", region,
+               "--cluster-name", args.cluster_name, "--ready-file", str(ready)]
+        if args.default_tags:
+            cmd += ["--default-tags", args.default_tags]
+        if args.vpc_id:
+            cmd += ["--vpc-id", args.vpc_id]
+        existing = procs.get(LB_CONTROLLER)
+        if existing is not None and existing.alive():
+            if existing.cmd == cmd:
+                log(f"child {args.name}: {LB_CONTROLLER} already running (pid {existing.pid})")
+                return 0
+            log(f"child {args.name}: restarting {LB_CONTROLLER} with other settings")
+        if existing is not None:
+            existing.stop()
+        proc = Proc(LB_CONTROLLER, cmd, str(cl.logs / f"{LB_CONTROLLER}.log"), env={
+            "PYTHONUNBUFFERED": "1", "AWS_ACCESS_KEY_ID": ident["access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": ident["secret_access_key"], "AWS_REGION": region})
+        ready.unlink(missing_ok=True)
+        t0 = time.monotonic()
+        proc.start()
+        try:
+            wait_until(f"{LB_CONTROLLER} of child {args.name} to be ready ({ready})", ready.exists,
+                       START_TIMEOUT, proc)
+        except BaseException:
+            proc.stop()
+            raise
+        cl.scope["lb_controller"] = {"cluster_name": args.cluster_name, "region": region,
+                                     "default_tags": args.default_tags or "", "vpc_id": args.vpc_id,
+                                     "user_arn": ident["user_arn"], "access_key_id": ident["access_key_id"]}
+        st.set_proc(proc, cl.scope)
+        log(f"child {args.name}: {LB_CONTROLLER} running for EKS cluster {args.cluster_name!r} "
+            f"({time.monotonic() - t0:.1f}s), log {proc.log}")
+    return 0
+
+
+def cmd_child_lb_controller_stop(args) -> int:
+    st = State(Path(args.dir))
+    if not st.path.exists():
+        return 0
+    with st.locked():
+        c = st.data.get("children", {}).get(args.name)
+        proc = st.procs(c).get(LB_CONTROLLER) if c else None
+        if proc is None:
+            log(f"child {args.name}: no {LB_CONTROLLER}")
+            return 0
+        proc.stop()
+        c["processes"].pop(LB_CONTROLLER)
+        c.pop("lb_controller", None)
+        st.save()
+        log(f"child {args.name}: {LB_CONTROLLER} stopped")
+    return 0
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="envctl.py", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -1044,6 +1157,18 @@ def main(argv: Optional[list[str]] = None) -> int:
     cd = with_dir(chs.add_parser("down"))
     cd.add_argument("--name", required=True)
     cd.set_defaults(func=cmd_child_down)
+    lbc = chs.add_parser("lb-controller", help="the AWS Load Balancer Controller stand-in of a child")
+    lbcs = lbc.add_subparsers(dest="lbc_cmd", required=True)
+    ls = with_dir(lbcs.add_parser("start", help="start it; returns once it is running"))
+    ls.add_argument("--name", required=True, help="the child")
+    ls.add_argument("--cluster-name", required=True, help="the EKS cluster name (LBC's --cluster-name)")
+    ls.add_argument("--region", help="default: the environment's")
+    ls.add_argument("--default-tags", help="k=v,... added to every AWS resource it makes (LBC's --default-tags)")
+    ls.add_argument("--vpc-id", help="only subnets of this VPC (LBC's --aws-vpc-id)")
+    ls.set_defaults(func=cmd_child_lb_controller_start)
+    lt = with_dir(lbcs.add_parser("stop"))
+    lt.add_argument("--name", required=True, help="the child")
+    lt.set_defaults(func=cmd_child_lb_controller_stop)
 
     args = p.parse_args(argv)
     try:

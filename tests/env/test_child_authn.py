@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -36,7 +34,7 @@ from botocore.config import Config
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from test_env import envctl, processes_mentioning  # noqa: E402
+from test_env import down_and_remove, envctl, processes_mentioning  # noqa: E402
 
 REGION = "us-east-1"
 EKS_NAME = "aura-demo"
@@ -92,13 +90,9 @@ class ChildAuthnTest(unittest.TestCase):
 
     @classmethod
     def _cleanup(cls):
-        envctl("down", "--dir", str(cls.dir), check=False)
+        down_and_remove(cls.dir)
         if getattr(cls, "timings", None):
             print("\ntimings: " + ", ".join(f"{k} {v:.1f}s" for k, v in cls.timings.items()), file=sys.stderr)
-        if os.environ.get("AURA_ENV_TEST_KEEP"):
-            print(f"kept {cls.dir}", file=sys.stderr)
-        else:
-            shutil.rmtree(cls.dir, ignore_errors=True)
 
     @classmethod
     def client(cls, session: boto3.Session, service: str):

@@ -37,6 +37,16 @@ def envctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return p
 
 
+def down_and_remove(directory: Path) -> None:
+    """A test's cleanup of its environment: `down`, then the temp dir goes
+    (AURA_ENV_TEST_KEEP=1 keeps it, for its logs)."""
+    envctl("down", "--dir", str(directory), check=False)
+    if os.environ.get("AURA_ENV_TEST_KEEP"):
+        print(f"kept {directory}", file=sys.stderr)
+    else:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def processes_mentioning(text: str) -> list[str]:
     """Live processes whose command line mentions text (the env dir)."""
     found = []
@@ -64,11 +74,7 @@ class EnvSmokeTest(unittest.TestCase):
 
     @classmethod
     def _cleanup(cls):
-        envctl("down", "--dir", str(cls.dir), check=False)
-        if os.environ.get("AURA_ENV_TEST_KEEP"):
-            print(f"kept {cls.dir}", file=sys.stderr)
-        else:
-            shutil.rmtree(cls.dir, ignore_errors=True)
+        down_and_remove(cls.dir)
 
     def kubectl_run(self, kubeconfig: Path, *args: str) -> str:
         p = subprocess.run([self.kubectl, "--kubeconfig", str(kubeconfig), *args],

@@ -881,6 +881,105 @@ class MotoExtTest(unittest.TestCase):
         self.assertEqual(ec2.create_nat_gateway(SubnetId=subnet, AllocationId=eip2)["NatGateway"]["State"],
                          "available")
 
+    # -- 7f. load balancers' network interfaces, and what they block ----------------------------------
+    def lb_network(self):
+        """A VPC with subnets in two zones and a security group."""
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.7.{i}.0/24", AvailabilityZone=f"{REGION}{z}")[
+            "Subnet"]["SubnetId"] for i, z in ((1, "a"), (2, "b"))]
+        sg = ec2.create_security_group(GroupName=f"lb-{vpc}", Description="lb", VpcId=vpc)["GroupId"]
+        return ec2, vpc, subnets, sg
+
+    def lb_interfaces(self, ec2, lb_arn: str) -> list:
+        name, lb_id = lb_arn.rsplit("/", 2)[1:]
+        return [e for e in ec2.describe_network_interfaces()["NetworkInterfaces"]
+                if e["Description"].endswith(f"/{name}/{lb_id}")]
+
+    def test_07f_load_balancer_interfaces(self):
+        ec2, vpc, subnets, sg = self.lb_network()
+        elb = self.client("elbv2")
+        lb = elb.create_load_balancer(Name="nlb-7f", Type="network", Scheme="internet-facing", Subnets=subnets,
+                                      SecurityGroups=[sg])["LoadBalancers"][0]
+        self.assertIn(":loadbalancer/net/nlb-7f/", lb["LoadBalancerArn"])
+        lb_id = lb["LoadBalancerArn"].rsplit("/", 1)[1]
+        enis = self.lb_interfaces(ec2, lb["LoadBalancerArn"])
+        self.assertEqual(sorted(e["SubnetId"] for e in enis), sorted(subnets))
+        for e in enis:
+            self.assertEqual(e["Description"], f"ELB net/nlb-7f/{lb_id}")
+            self.assertTrue(e["RequesterManaged"])
+            self.assertEqual(e["Status"], "in-use")
+            self.assertEqual(e["InterfaceType"], "network_load_balancer")
+            self.assertEqual([g["GroupId"] for g in e["Groups"]], [sg])
+            self.assertEqual(e.get("TagSet", []), [])
+        self.assertEqual(elb.describe_load_balancers(Names=["nlb-7f"])["LoadBalancers"][0]["LoadBalancerArn"],
+                         lb["LoadBalancerArn"])
+        # The interfaces hold the group and the subnets, and cannot be deleted by their user.
+        self.assertAwsError("DependencyViolation", ec2.delete_security_group, GroupId=sg)
+        self.assertAwsError("DependencyViolation", ec2.delete_subnet, SubnetId=subnets[0])
+        self.assertAwsError("InvalidParameterValue", ec2.delete_network_interface,
+                            NetworkInterfaceId=enis[0]["NetworkInterfaceId"])
+        # Deleted: the interfaces stay a while (a state rule scripts how long), then go.
+        self.state(kind="elb-interfaces", id="nlb-7f", phase="delete", describes=2)
+        elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+        self.assertAwsError("DependencyViolation", ec2.delete_security_group, GroupId=sg)
+        self.assertEqual(len(self.lb_interfaces(ec2, lb["LoadBalancerArn"])), 2)
+        self.assertEqual(len(self.lb_interfaces(ec2, lb["LoadBalancerArn"])), 2)
+        self.assertEqual(self.lb_interfaces(ec2, lb["LoadBalancerArn"]), [])
+        ec2.delete_security_group(GroupId=sg)
+        for subnet in subnets:
+            ec2.delete_subnet(SubnetId=subnet)
+        ec2.delete_vpc(VpcId=vpc)
+
+    def test_07g_load_balancer_interfaces_released_after_a_delay(self):
+        ec2, _, subnets, sg = self.lb_network()
+        elb = self.client("elbv2")
+        # An application load balancer; by default its interfaces go a couple of seconds after the delete.
+        lb = elb.create_load_balancer(Name="alb-7g", Subnets=subnets, SecurityGroups=[sg])["LoadBalancers"][0]
+        self.assertIn(":loadbalancer/app/alb-7g/", lb["LoadBalancerArn"])
+        enis = self.lb_interfaces(ec2, lb["LoadBalancerArn"])
+        self.assertEqual({e["Description"] for e in enis},
+                         {"ELB app/alb-7g/" + lb["LoadBalancerArn"].rsplit("/", 1)[1]})
+        self.assertEqual({e["InterfaceType"] for e in enis}, {"interface"})
+        t0 = time.monotonic()
+        elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+        self.assertAwsError("DependencyViolation", ec2.delete_security_group, GroupId=sg)
+
+        def deleted():
+            try:
+                ec2.delete_security_group(GroupId=sg)
+                return True
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "DependencyViolation")
+                return False
+
+        wait_until("the security group to be deletable", deleted, 30)
+        self.assertGreaterEqual(time.monotonic() - t0, 1.5)
+        # A timed rule of 0 seconds: released with the delete.
+        sg2 = ec2.create_security_group(GroupName="lb-7g-2", Description="lb",
+                                        VpcId=ec2.describe_subnets(SubnetIds=subnets[:1])["Subnets"][0]["VpcId"])[
+            "GroupId"]
+        lb2 = elb.create_load_balancer(Name="nlb-7g", Type="network", Subnets=subnets,
+                                       SecurityGroups=[sg2])["LoadBalancers"][0]
+        self.state(kind="elb-interfaces", id="nlb-7g", phase="delete", seconds=0)
+        elb.delete_load_balancer(LoadBalancerArn=lb2["LoadBalancerArn"])
+        ec2.delete_security_group(GroupId=sg2)
+        self.assertEqual(self.lb_interfaces(ec2, lb2["LoadBalancerArn"]), [])
+
+    def test_07h_calls_log_names_the_caller(self):
+        iam = self.client("iam")
+        iam.create_user(UserName="log-caller")
+        iam.attach_user_policy(UserName="log-caller", PolicyArn=iam.list_policies(Scope="Local")["Policies"][0]["Arn"])
+        key = iam.create_access_key(UserName="log-caller")["AccessKey"]
+        self.admin("DELETE", "calls")
+        self.client("ec2", key["AccessKeyId"], key["SecretAccessKey"]).describe_vpcs()
+        self.client("ec2").describe_subnets()
+        log = self.admin("GET", "calls?log=1")[1]["log"]
+        self.assertEqual([(e["call"], e["access_key"], e["user"]) for e in log],
+                         [("ec2:DescribeVpcs", key["AccessKeyId"], "log-caller"),
+                          ("ec2:DescribeSubnets", self.key, "aura-operator")])
+        self.assertIsInstance(log[0]["t"], float)
+
     # -- 8. child clusters bound to EKS clusters, and their token webhook ------------------------------
     @staticmethod
     def eks_token(url: str) -> str:

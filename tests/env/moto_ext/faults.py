@@ -22,7 +22,11 @@ fire only `count` times, skip the first `skip` matches, fire with `probability`
 (seeded with `seed` for repeatability).
 
 Calls (`/aura-env/calls`) counts every AWS request by "service:Operation",
-including those a fault answered.
+including those a fault answered. `GET /aura-env/calls?log=1` adds the log of
+calls in order, each `{"t": unix time, "call": "service:Operation",
+"access_key": the SigV4 access key id (null: unsigned), "user": the IAM user
+name of that key (null: unknown key, a role's session key, unsigned)}`, so a
+test can tell who made a call (the operator or a child's controller).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import socket
 import struct
 import threading
 import time
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import parse_qs
 
 from .awsproto import Call, canonical_service, error_response, internal_for, throttle_for
@@ -102,7 +106,9 @@ class FaultRule:
 
 
 class FaultRegistry:
-    def __init__(self):
+    def __init__(self, user_of_key: Optional[Callable[[str], Optional[str]]] = None):
+        """user_of_key: the IAM user name of an access key id, or None (for the calls log)."""
+        self._user_of_key = user_of_key
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._next = 1
@@ -147,10 +153,17 @@ class FaultRegistry:
     # -- request path ----------------------------------------------------
     def count(self, call: Optional[Call]) -> None:
         key = call.key if call else "?:?"
+        access_key = call.access_key if call else None
+        user = None
+        if access_key and self._user_of_key is not None:
+            try:
+                user = self._user_of_key(access_key)
+            except Exception:  # who called is a note in the log, never a failure of the call
+                user = None
         with self._lock:
             self._calls[key] = self._calls.get(key, 0) + 1
             self._total += 1
-            self._log.append((time.time(), key))
+            self._log.append((time.time(), key, access_key, user))
 
     def fire(self, call: Optional[Call]) -> list[FaultRule]:
         """The rules that fire for this request, in order, up to the first
@@ -213,7 +226,7 @@ class FaultRegistry:
             data = self.calls()
             if parse_qs(query).get("log", ["0"])[0] == "1":
                 with self._lock:
-                    data["log"] = [{"t": t, "call": k} for t, k in self._log]
+                    data["log"] = [{"t": t, "call": k, "access_key": a, "user": u} for t, k, a, u in self._log]
             service = parse_qs(query).get("service", [None])[0]
             if service:
                 prefix = canonical_service(service) + ":"

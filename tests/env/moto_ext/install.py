@@ -8,7 +8,7 @@ Order of the request hooks (each may answer the request; the first that does win
 5. web identity       (sts_webidentity.web_identity_hook)      unsigned AssumeRoleWithWebIdentity
 6. missing auth       (auth.missing_auth_hook)                 unsigned calls: 403 as AWS
 7. EKS extensions     (eks_ext.eks_hook)                       add-ons, access entries, pod identity, tags
-8. moto               (with the patches of mauth, eks_ext, ec2_ext, ssm_seed)
+8. moto               (with the patches of mauth, eks_ext, ec2_ext, elb_ext, ssm_seed)
 
 Admin routes: /aura-env/faults, /aura-env/calls, /aura-env/states,
 /aura-env/children (EKS clusters bound to child kube-apiservers, eks_children),
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from . import authn_webhook, ec2_ext, eks_ext, mauth, ssm_seed
+from . import authn_webhook, ec2_ext, eks_ext, elb_ext, mauth, ssm_seed
 from .auth import missing_auth_hook
 from .awsproto import classify
 from .eks_children import CHILDREN
@@ -41,6 +41,7 @@ class Extensions:
 
     def after_reset(self) -> None:
         STATES.reset()
+        elb_ext.reset()
         CHILDREN.reset()  # bindings stay, claims of "*" bindings go with the clusters
         for account, region in self.seed_targets:
             ssm_seed.seed(account, region)
@@ -51,6 +52,7 @@ def patch_moto() -> None:
     mauth.install()
     eks_ext.install()
     ec2_ext.install()
+    elb_ext.install()
     ssm_seed.install()
 
 
@@ -58,7 +60,7 @@ def install(app: AuraEnvMiddleware, auth_required: Callable[[], bool],
             public_targets: Iterable[str] = (),
             seed_targets: Iterable[tuple] = ()) -> Extensions:
     patch_moto()
-    faults = FaultRegistry()
+    faults = FaultRegistry(mauth.user_of_access_key)
     app.set_classifier(classify)
     app.add_request_hook(faults.counting_hook)
     app.add_request_hook(faults.fault_hook)

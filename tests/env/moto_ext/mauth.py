@@ -165,6 +165,18 @@ def _json_protocol(service_name: str) -> bool:
     return proto in ("json", "rest-json")
 
 
+def user_of_access_key(access_key: str) -> Optional[str]:
+    """The IAM user whose access key this is, or None (unknown key, or a role session's)."""
+    from moto.iam.models import PARTITION_NAMES, iam_backends
+
+    for account in list(iam_backends.values()):  # as moto's own get_account_id_from looks
+        for partition in PARTITION_NAMES:
+            key = account[partition].access_keys.get(access_key)
+            if key is not None:
+                return None if getattr(key, "role_arn", None) else key.user_name
+    return None
+
+
 def auth_is_on() -> bool:
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin

@@ -18,10 +18,18 @@ so a resource deleted and created again under the same name starts clean, and
 - eks-nodegroup: CreateNodegroup / DescribeNodegroup / DeleteNodegroup (eks_ext)
 - eks-addon: CreateAddon / DescribeAddon / DeleteAddon (eks_ext)
 - nat-gateway: CreateNatGateway / DescribeNatGateways / DeleteNatGateway (ec2_ext)
+- elb-interfaces: the network interfaces of a load balancer after DeleteLoadBalancer, id the
+  load balancer's name (elb_ext): `in-use` until the script ends, then released. Without a rule
+  they go RELEASE_SECONDS after the delete, as AWS releases them a while after it.
+
+A step lasts a number of describe calls (`describes`), or a time (`seconds`, counted from
+when the step began, whether or not anything describes the resource; the next call that looks
+at it sees it moved on).
 
 Rule JSON: {"kind": "eks-cluster", "id": "c1" (name or id; "*" or absent: any),
 "tags": {"k": "v"} (all must match), "phase": "create" | "delete" | "now",
-"state": "CREATING", "describes": 3, or "steps": [{"state": ..., "describes": n}, ...],
+"state": "CREATING", "describes": 3 (or "seconds": 2.5),
+or "steps": [{"state": ..., "describes": n | "seconds": s}, ...],
 "then": final state ("gone" removes), "times": 1 (resources it applies to; null: any number),
 "region": "us-east-1" (phase now only)}.
 """
@@ -43,43 +51,68 @@ KINDS = {
     "eks-nodegroup": {"create": ("CREATING", "ACTIVE"), "delete": ("DELETING", GONE)},
     "eks-addon": {"create": ("CREATING", "ACTIVE"), "delete": ("DELETING", GONE)},
     "nat-gateway": {"create": ("pending", "available"), "delete": ("deleting", "deleted")},
+    "elb-interfaces": {"delete": ("in-use", "released")},
 }
 ATTR = "_aura_script"
 
 
 class Script:
     def __init__(self, kind: str, ident: str, steps: list, final: Optional[str], rule_id: Optional[str]):
+        """steps: (state, describes) or (state, describes, seconds); with seconds (not None)
+        the step lasts that long and describes do not count it down."""
         self.kind, self.ident, self.rule_id = kind, ident, rule_id
-        self.steps = [[s, int(n)] for s, n in steps if int(n) > 0]
+        self.steps = []
+        for step in steps:
+            state, n, seconds = (tuple(step) + (None,))[:3]
+            if seconds is not None:
+                if float(seconds) > 0:
+                    self.steps.append([state, 0, float(seconds)])
+            elif int(n) > 0:
+                self.steps.append([state, int(n), None])
         self.final = final
         self.describes = 0
+        self.step_began = time.monotonic()
+
+    def _expire(self) -> None:
+        """Timed steps whose time is up end, looked at or not."""
+        now = time.monotonic()
+        while self.steps and self.steps[0][2] is not None and now - self.step_began >= self.steps[0][2]:
+            self.step_began += self.steps[0][2]
+            self.steps.pop(0)
 
     def current(self) -> Optional[str]:
+        self._expire()
         return self.steps[0][0] if self.steps else self.final
 
     def advance(self) -> Optional[str]:
         """One describe call: the state it shows (GONE: the resource is gone)."""
         self.describes += 1
+        self._expire()
         if self.steps:
             state = self.steps[0][0]
-            self.steps[0][1] -= 1
-            if self.steps[0][1] <= 0:
-                self.steps.pop(0)
+            if self.steps[0][2] is None:
+                self.steps[0][1] -= 1
+                if self.steps[0][1] <= 0:
+                    self.steps.pop(0)
+                    self.step_began = time.monotonic()
             return state
         return self.final
 
     def done(self) -> bool:
+        self._expire()
         return not self.steps
 
     def describe(self) -> dict:
+        self._expire()
         return {"kind": self.kind, "id": self.ident, "rule": self.rule_id,
-                "steps": [{"state": s, "describes": n} for s, n in self.steps],
+                "steps": [{"state": s, "seconds": sec} if sec is not None else {"state": s, "describes": n}
+                          for s, n, sec in self.steps],
                 "then": self.final, "describes_seen": self.describes}
 
 
 class StateRule:
     def __init__(self, spec: dict, rule_id: str):
-        unknown = set(spec) - {"kind", "id", "tags", "phase", "state", "describes", "steps", "then",
+        unknown = set(spec) - {"kind", "id", "tags", "phase", "state", "describes", "seconds", "steps", "then",
                                "times", "region", "account", "comment"}
         if unknown:
             raise ValueError(f"unknown state rule fields: {sorted(unknown)}")
@@ -91,17 +124,27 @@ class StateRule:
         self.phase = spec.get("phase", "create")
         if self.phase not in ("create", "delete", "now"):
             raise ValueError("phase must be create, delete or now")
+        if self.phase != "now" and self.phase not in KINDS[self.kind]:
+            raise ValueError(f"{self.kind} has no phase {self.phase}")
         self.ident = spec.get("id") or "*"
         if self.phase == "now" and self.ident == "*":
             raise ValueError("phase now needs an id")
         self.tags = spec.get("tags") or {}
-        default_state, default_final = KINDS[self.kind]["delete" if self.phase == "delete" else "create"]
+        phases = KINDS[self.kind]
+        default_state, default_final = phases.get(self.phase, next(iter(phases.values())))
+
+        def step(d: dict, state: str) -> tuple:
+            if "seconds" in d and "describes" in d:
+                raise ValueError("a step lasts describes or seconds, not both")
+            seconds = float(d["seconds"]) if "seconds" in d else None
+            return (state, int(d.get("describes", 1)), seconds)
+
         if "steps" in spec:
-            self.steps = [(s["state"], int(s.get("describes", 1))) for s in spec["steps"]]
+            self.steps = [step(s, s["state"]) for s in spec["steps"]]
         else:
-            self.steps = [(spec.get("state", default_state), int(spec.get("describes", 1)))]
-        if any(n < 0 for _, n in self.steps):
-            raise ValueError("describes must be >= 0")
+            self.steps = [step(spec, spec.get("state", default_state))]
+        if any(n < 0 or (sec is not None and sec < 0) for _, n, sec in self.steps):
+            raise ValueError("describes and seconds must be >= 0")
         self.final = spec.get("then", default_final if self.phase != "now" else None)
         self.times = spec.get("times", 1)
         self.applied = 0
@@ -160,11 +203,19 @@ class StateRegistry:
     def on_describe(self, obj: Any) -> Optional[str]:
         """A describe call returns obj: the state it must show now (GONE: it is
         gone), or None when no script is bound."""
+        return self._look(obj, Script.advance)
+
+    def poll(self, obj: Any) -> Optional[str]:
+        """The state obj is in now, for a call that is not a describe of it (timed steps
+        move on, counted ones do not); None when no script is bound."""
+        return self._look(obj, Script.current)
+
+    def _look(self, obj: Any, how: Callable[[Script], Optional[str]]) -> Optional[str]:
         with self._lock:
             script = getattr(obj, ATTR, None)
             if script is None:
                 return None
-            state = script.advance()
+            state = how(script)
             entry = self._bound.get(id(obj))
             if state is not None and state != GONE and entry:
                 entry[2](obj, state)
