@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <set>
+
 namespace aura::reconcilers::cluster {
 
 namespace {
@@ -11,6 +13,22 @@ using aws::Result;
 
 // ELB deletes asynchronously and releases its interfaces a little later; a pass comes back then.
 constexpr std::chrono::seconds kRecheck{15};
+// ELB releases a deleted load balancer's interfaces within a minute or two.
+constexpr std::chrono::seconds kReleaseRecheck{10};
+
+// The load balancer an interface ELB made belongs to: "ELB net/<name>/<id>", "ELB app/<name>/<id>"
+// (v2) or "ELB <name>" (classic); empty for any other interface.
+std::string elb_of(const aws::NetworkInterface& eni) {
+  const std::string prefix = "ELB ";
+  if (!eni.requester_managed || eni.description.rfind(prefix, 0) != 0) return {};
+  std::string rest = eni.description.substr(prefix.size());
+  for (const char* kind : {"net/", "app/", "gwy/"})
+    if (rest.rfind(kind, 0) == 0) {
+      rest = rest.substr(4);
+      return rest.substr(0, rest.find('/'));
+    }
+  return rest;
+}
 
 bool has(const aws::Tags& tags, const std::string& key, const std::string& value) {
   auto it = tags.find(key);
@@ -32,14 +50,19 @@ ChildLeftovers::ChildLeftovers(aws::Ec2Client& ec2, aws::ElbV2Client& elbv2,
 
 Result<ChildLeftovers::Found> ChildLeftovers::find(const std::string& vpc_id, bool own_vpc) {
   Found found;
+  std::set<std::string> existing;  // names of every load balancer in the region
   auto v2 = elbv2_.describe_load_balancers();
   if (!v2) return std::unexpected(v2.error());
-  for (auto& lb : *v2)
+  for (auto& lb : *v2) {
+    existing.insert(lb.name);
     if (lb.vpc_id == vpc_id && left_by_child(lb.tags, eks_name_)) found.v2.push_back(lb);
+  }
   auto classic = elb_.describe_load_balancers();
   if (!classic) return std::unexpected(classic.error());
-  for (auto& lb : *classic)
+  for (auto& lb : *classic) {
+    existing.insert(lb.name);
     if (lb.vpc_id == vpc_id && left_by_child(lb.tags, eks_name_)) found.classic.push_back(lb);
+  }
   if (own_vpc) {
     auto groups = elbv2_.describe_target_groups(vpc_id);
     if (!groups) return std::unexpected(groups.error());
@@ -53,11 +76,15 @@ Result<ChildLeftovers::Found> ChildLeftovers::find(const std::string& vpc_id, bo
     if (left_by_child(sg.tags, eks_name_)) found.security_groups.push_back(sg);
   auto enis = ec2_.describe_network_interfaces(in_vpc);
   if (!enis) return std::unexpected(enis.error());
-  for (auto& eni : *enis)
+  for (auto& eni : *enis) {
     // Only detached ones: an interface in use belongs to something that is still running (an
-    // ELB being deleted takes its own with it).
+    // ELB being deleted takes its own with it, a while after the delete: until then it blocks
+    // the subnet and the security groups, so the step waits for it).
     if (eni.status == "available" && left_by_child(eni.tags, eks_name_))
       found.interfaces.push_back(eni);
+    else if (const auto elb = elb_of(eni); !elb.empty() && !existing.contains(elb))
+      found.releasing.push_back(eni.id);
+  }
   return found;
 }
 
@@ -110,6 +137,10 @@ Result<Progress> ChildLeftovers::remove(const std::string& vpc_id, bool own_vpc)
     return Progress::wait(fmt::format("security group(s) the child cluster left, still in use: {}",
                                       fmt::join(blocked, ", ")),
                           kRecheck);
+  if (!found->releasing.empty())
+    return Progress::wait(fmt::format("ELB to release the interfaces of deleted load balancers: {}",
+                                      fmt::join(found->releasing, ", ")),
+                          kReleaseRecheck);
   return Progress::complete();
 }
 

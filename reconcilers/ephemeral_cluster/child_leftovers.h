@@ -40,6 +40,8 @@ class ChildLeftovers {
     std::vector<std::string> target_groups;
     std::vector<aws::SecurityGroup> security_groups;
     std::vector<aws::NetworkInterface> interfaces;
+    // Interfaces of load balancers already deleted, which ELB has yet to release.
+    std::vector<std::string> releasing;
   };
   aws::Result<Found> find(const std::string& vpc_id, bool own_vpc);
 

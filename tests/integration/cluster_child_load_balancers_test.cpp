@@ -115,20 +115,20 @@ class ChildLoadBalancersTest : public ::testing::Test {
     return out;
   }
 
+  // kubectl apply of the Service above in the child, as a user of the child would.
+  void create_service() {
+    const std::string file = TestEnv::get().dir + "/" + ns_ + "-service.yaml";
+    std::ofstream(file) << kService;
+    auto r = child_kubectl({"apply", "-f", file});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
   std::string ns_, child_, eks_name_, vpc_;
   ClusterObjects k_{""};
   std::unique_ptr<OperatorProcess> op_;
   std::unique_ptr<aws::Ec2Client> ec2_;
   std::unique_ptr<aws::ElbV2Client> elbv2_;
 };
-
-// kubectl apply of the Service above in the child, as a user of the child would.
-void create_service() {
-  const std::string file = TestEnv::get().dir + "/" + ns_ + "-service.yaml";
-  std::ofstream(file) << kService;
-  auto r = child_kubectl({"apply", "-f", file});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-}
 
 TEST_F(ChildLoadBalancersTest, TheChildsControllerRemovesItsLoadBalancerBeforeTheNetworkGoes) {
   op_ = start_operator(ns_, "operator-" + ns_);
@@ -141,7 +141,7 @@ TEST_F(ChildLoadBalancersTest, TheChildsControllerRemovesItsLoadBalancerBeforeTh
   EXPECT_EQ(lb->tags.at("elbv2.k8s.aws/cluster"), eks_name_);
   EXPECT_EQ(lb->tags.at("service.k8s.aws/stack"), "default/web");
   EXPECT_FALSE(vpc_contents().empty());
-  ok(AwsTestEnv::get().admin("DELETE", "/aura-env/calls"));
+  AwsTestEnv::get().admin("DELETE", "/aura-env/calls");
 
   k_.remove("served");
   ASSERT_TRUE(eventually([&] { return k_.gone("served"); }, kClusterDeadline, kPoll))

@@ -12,11 +12,14 @@
 #include "operator/aws/elb.h"
 #include "reconcilers/ephemeral_cluster/child_leftovers.h"
 #include "tests/integration/support/aws_env.h"
+#include "tests/integration/support/test_env.h"
 
 namespace aura::reconcilers::cluster {
 namespace {
 
+using namespace std::chrono_literals;
 using testing::AwsTestEnv;
+using testing::eventually;
 using testing::ok;
 
 std::string random_suffix() {
@@ -95,11 +98,20 @@ class ChildLeftoversTest : public ::testing::Test {
     untagged_eni_ = testing::create_network_interface(*ec2_, subnet_a_);
   }
 
-  // Passes of remove() until done, as reconciles that requeue would run them.
-  int remove_until_done(ChildLeftovers& leftovers, bool own_vpc) {
-    for (int pass = 1; pass <= 10; ++pass)
-      if (ok(leftovers.remove(vpc_, own_vpc)).done) return pass;
-    throw std::runtime_error("leftovers not removed after 10 passes");
+  // Passes of remove() until done, as reconciles that requeue would run them (ELB releases a
+  // deleted load balancer's interfaces a couple of seconds later in the emulator): what the
+  // passes waited for.
+  std::vector<std::string> remove_until_done(ChildLeftovers& leftovers, bool own_vpc) {
+    std::vector<std::string> waited;
+    const bool done = eventually(
+        [&] {
+          auto p = ok(leftovers.remove(vpc_, own_vpc));
+          if (!p.done) waited.push_back(p.waiting_for);
+          return p.done;
+        },
+        60s, 250ms);
+    if (!done) throw std::runtime_error("leftovers not removed in 60 s");
+    return waited;
   }
 
   bool security_group_exists(const std::string& id) {
@@ -150,7 +162,11 @@ TEST_F(ChildLeftoversTest, WhatTheChildLeftGoesAndBystandersStay) {
   EXPECT_FALSE(first.done);
   EXPECT_NE(first.waiting_for.find("load balancer"), std::string::npos) << first.waiting_for;
   EXPECT_GT(first.retry_after.count(), 0);
-  EXPECT_LE(remove_until_done(leftovers, true), 2);
+  const auto waited = remove_until_done(leftovers, true);
+  ASSERT_FALSE(waited.empty());
+  EXPECT_NE(waited.back().find("ELB to release the interfaces of deleted load balancers"),
+            std::string::npos)
+      << ::testing::PrintToString(waited);
 
   EXPECT_TRUE(ok(leftovers.inventory(vpc_, true)).empty());
   EXPECT_FALSE(security_group_exists(child_sg_));
