@@ -38,6 +38,19 @@ bool has_condition_key(const json& st, const std::string& key_prefix) {
   return false;
 }
 
+// A condition that the resource carries a tag one of a child cluster's controllers sets (the AWS
+// Load Balancer Controller, the VPC CNI) naming an Aura cluster: every EKS name Aura makes starts
+// with "aura-". What the child leaves behind has none of Aura's own tags.
+bool conditioned_on_aura_child_tags(const json& st) {
+  if (!st.contains("Condition") || !st["Condition"].contains("StringLike")) return false;
+  for (const auto& [k, v] : st["Condition"]["StringLike"].items())
+    if ((k == "aws:ResourceTag/elbv2.k8s.aws/cluster" ||
+         k == "aws:ResourceTag/cluster.k8s.amazonaws.com/name") &&
+        v == "aura-*")
+      return true;
+  return false;
+}
+
 bool is_read_only(const std::string& action) {
   const auto verb = action.substr(action.find(':') + 1);
   return verb.rfind("Describe", 0) == 0 || verb.rfind("List", 0) == 0 || verb.rfind("Get", 0) == 0;
@@ -57,7 +70,10 @@ TEST(IamPolicy, Ec2MutationsRequireAuraTags) {
       if (a.rfind("ec2:", 0) != 0 || is_read_only(a)) continue;
       EXPECT_TRUE(has_condition_key(st, "aws:RequestTag/aura.io/") ||
                   has_condition_key(st, "aws:ResourceTag/aura.io/") ||
-                  has_condition_key(st, "ec2:CreateAction"))
+                  has_condition_key(st, "ec2:CreateAction") ||
+                  ((a == "ec2:DeleteNetworkInterface" || a == "ec2:DetachNetworkInterface" ||
+                    a == "ec2:DeleteSecurityGroup") &&
+                   conditioned_on_aura_child_tags(st)))
           << a << " in " << st.value("Sid", "") << " is not conditioned on Aura's tags";
     }
   }
@@ -95,7 +111,11 @@ TEST(IamPolicy, EksLimitedToAuraClusters) {
 TEST(IamPolicy, DestructiveLoadBalancerAndAssumeRoleActionsAreConditioned) {
   for (const auto& st : statements()) {
     for (const auto& a : as_list(st["Action"])) {
-      if (a == "elasticloadbalancing:DeleteLoadBalancer" || a == "sts:AssumeRole") {
+      if (a == "elasticloadbalancing:DeleteLoadBalancer" ||
+          a == "elasticloadbalancing:DeleteTargetGroup") {
+        EXPECT_TRUE(conditioned_on_aura_child_tags(st)) << a << " in " << st.value("Sid", "");
+      }
+      if (a == "sts:AssumeRole") {
         EXPECT_TRUE(st.contains("Condition")) << a;
       }
     }
