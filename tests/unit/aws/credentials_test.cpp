@@ -7,6 +7,7 @@
 #include "operator/aws/credential_chain.h"
 #include "operator/common/clock.h"
 #include "operator/http/server.h"
+#include "tests/unit/support/manual_clock.h"
 
 namespace aura::aws {
 namespace {
@@ -157,14 +158,7 @@ class CountingProvider : public CredentialsProvider {
   std::chrono::system_clock::time_point expiry;
 };
 
-class ManualClock : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return t; }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::now();
-  }
-  std::chrono::system_clock::time_point t = std::chrono::system_clock::now();
-};
+using aura::testing::ManualClock;
 
 TEST(Credentials, CachedUntilExpiryAndRefreshedInTheBackground) {
   auto inner = std::make_shared<CountingProvider>();

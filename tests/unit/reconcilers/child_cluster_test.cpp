@@ -7,20 +7,14 @@
 #include "operator/aws/client.h"
 #include "operator/common/base64.h"
 #include "reconcilers/ephemeral_cluster/child_load_balancers.h"
+#include "tests/unit/support/manual_clock.h"
 
 namespace aura::reconcilers {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ManualClock : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return t; }
-  std::chrono::steady_clock::time_point steady_now() const override {
-    return std::chrono::steady_clock::now();
-  }
-  std::chrono::system_clock::time_point t = std::chrono::system_clock::now();
-};
+using aura::testing::ManualClock;
 
 class CountingCredentials : public aws::CredentialsProvider {
  public:
