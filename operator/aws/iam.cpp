@@ -232,6 +232,20 @@ void add_tags(QueryParams& params, const Tags& tags) {
   }
 }
 
+QueryParams tag_params(std::string_view id_param, const std::string& id, const Tags& tags) {
+  QueryParams params{{std::string(id_param), id}};
+  add_tags(params, tags);
+  return params;
+}
+
+QueryParams untag_params(std::string_view id_param, const std::string& id,
+                         const std::vector<std::string>& keys) {
+  QueryParams params{{std::string(id_param), id}};
+  size_t i = 0;
+  for (const auto& k : keys) params.emplace_back("TagKeys.member." + std::to_string(++i), k);
+  return params;
+}
+
 void add_paging(QueryParams& params, const std::string& marker, int max_items) {
   if (!marker.empty()) params.emplace_back("Marker", marker);
   if (max_items > 0) params.emplace_back("MaxItems", std::to_string(max_items));
@@ -480,9 +494,11 @@ Result<std::vector<iam::Role>> IamClient::list_roles(const std::string& path_pre
 }
 
 Result<void> IamClient::tag_role(const std::string& name, const iam::Tags& tags) {
-  QueryParams params{{"RoleName", name}};
-  iam::add_tags(params, tags);
-  return done(call("TagRole", params));
+  return done(call("TagRole", iam::tag_params("RoleName", name, tags)));
+}
+
+Result<void> IamClient::untag_role(const std::string& name, const std::vector<std::string>& keys) {
+  return done(call("UntagRole", iam::untag_params("RoleName", name, keys)));
 }
 
 Result<iam::Tags> IamClient::list_role_tags(const std::string& name) {
@@ -566,6 +582,15 @@ Result<std::vector<iam::InstanceProfile>> IamClient::list_instance_profiles_for_
                                        iam::parse_list_instance_profiles_for_role);
 }
 
+Result<void> IamClient::tag_instance_profile(const std::string& name, const iam::Tags& tags) {
+  return done(call("TagInstanceProfile", iam::tag_params("InstanceProfileName", name, tags)));
+}
+
+Result<void> IamClient::untag_instance_profile(const std::string& name,
+                                               const std::vector<std::string>& keys) {
+  return done(call("UntagInstanceProfile", iam::untag_params("InstanceProfileName", name, keys)));
+}
+
 Result<std::string> IamClient::create_open_id_connect_provider(
     const iam::CreateOidcProviderRequest& request) {
   auto doc = call("CreateOpenIDConnectProvider", iam::create_oidc_provider_params(request));
@@ -591,9 +616,14 @@ Result<std::vector<std::string>> IamClient::list_open_id_connect_providers() {
 
 Result<void> IamClient::tag_open_id_connect_provider(const std::string& arn,
                                                      const iam::Tags& tags) {
-  QueryParams params{{"OpenIDConnectProviderArn", arn}};
-  iam::add_tags(params, tags);
-  return done(call("TagOpenIDConnectProvider", params));
+  return done(
+      call("TagOpenIDConnectProvider", iam::tag_params("OpenIDConnectProviderArn", arn, tags)));
+}
+
+Result<void> IamClient::untag_open_id_connect_provider(const std::string& arn,
+                                                       const std::vector<std::string>& keys) {
+  return done(
+      call("UntagOpenIDConnectProvider", iam::untag_params("OpenIDConnectProviderArn", arn, keys)));
 }
 
 }  // namespace aura::aws

@@ -126,6 +126,12 @@ std::optional<std::string> decode_policy_document(std::string_view encoded);
 
 // Tags.member.N.Key / Tags.member.N.Value.
 void add_tags(QueryParams& params, const Tags& tags);
+// The tag calls of every taggable kind share one shape: the resource named by `id_param`
+// (RoleName, InstanceProfileName, OpenIDConnectProviderArn), then Tags.member.N.Key/Value
+// (Tag*) or TagKeys.member.N (Untag*, which removes the keys whatever their values).
+QueryParams tag_params(std::string_view id_param, const std::string& id, const Tags& tags);
+QueryParams untag_params(std::string_view id_param, const std::string& id,
+                         const std::vector<std::string>& keys);
 QueryParams create_role_params(const CreateRoleRequest& request);
 QueryParams create_instance_profile_params(const CreateInstanceProfileRequest& request);
 QueryParams create_oidc_provider_params(const CreateOidcProviderRequest& request);
@@ -167,6 +173,7 @@ class IamClient {
   // All roles under `path_prefix` (e.g. kAuraPath), `page_size` per request (0: IAM's 100).
   Result<std::vector<iam::Role>> list_roles(const std::string& path_prefix = "", int page_size = 0);
   Result<void> tag_role(const std::string& name, const iam::Tags& tags);
+  Result<void> untag_role(const std::string& name, const std::vector<std::string>& keys);
   Result<iam::Tags> list_role_tags(const std::string& name);
 
   // Managed policies attached to a role
@@ -191,6 +198,9 @@ class IamClient {
   Result<void> delete_instance_profile(const std::string& name);
   Result<std::vector<iam::InstanceProfile>> list_instance_profiles_for_role(
       const std::string& role);
+  Result<void> tag_instance_profile(const std::string& name, const iam::Tags& tags);
+  Result<void> untag_instance_profile(const std::string& name,
+                                      const std::vector<std::string>& keys);
 
   // OpenID Connect providers (IRSA)
   Result<std::string> create_open_id_connect_provider(const iam::CreateOidcProviderRequest& r);
@@ -198,6 +208,8 @@ class IamClient {
   Result<void> delete_open_id_connect_provider(const std::string& arn);
   Result<std::vector<std::string>> list_open_id_connect_providers();
   Result<void> tag_open_id_connect_provider(const std::string& arn, const iam::Tags& tags);
+  Result<void> untag_open_id_connect_provider(const std::string& arn,
+                                              const std::vector<std::string>& keys);
 
  private:
   Result<XmlDocument> call(std::string_view operation, const QueryParams& params);

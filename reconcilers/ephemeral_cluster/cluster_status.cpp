@@ -7,8 +7,9 @@ namespace aura::reconcilers::cluster {
 
 void put_resource_ids(StatusUpdate& st, const api::EphemeralClusterStatus& status) {
   const nlohmann::json j = api::to_json(status);
-  for (const char* key : {"network", "iam", "eksClusterName", "eksClusterARN", "endpoint",
-                          "oidcIssuerURL", "oidcProviderARN", "accessEntries", "addons"}) {
+  for (const char* key :
+       {"network", "iam", "eksClusterName", "eksClusterARN", "endpoint", "oidcIssuerURL",
+        "oidcProviderARN", "accessEntries", "addons", "appliedTags"}) {
     if (j.contains(key))
       st.field(key, j[key]);
     else

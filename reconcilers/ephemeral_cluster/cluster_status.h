@@ -11,7 +11,8 @@
 // Between the typed status the AWS steps fill and the JSON status the reconciler writes.
 namespace aura::reconcilers::cluster {
 
-// Copies the AWS resource IDs of `status` (network, iam, EKS and OIDC fields) into `st`.
+// Copies the AWS resource IDs of `status` (network, iam, EKS and OIDC fields) and the tags they
+// carry (appliedTags) into `st`.
 void put_resource_ids(StatusUpdate& st, const api::EphemeralClusterStatus& status);
 
 // One condition per step, as the pass left it.

@@ -142,6 +142,7 @@ Provisioning::Provisioning(ClusterClients& clients, const ClusterIdentity& ident
       control_plane_(clients.eks, clients.iam, identity, record_status),
       access_entries_(clients.eks, identity, record_status),
       addons_(clients.eks, identity, record_status),
+      tags_(clients.ec2, clients.iam, clients.eks, identity, record_status),
       leftovers_(clients.ec2, clients.elbv2, clients.elb, identity.eks_name()) {}
 
 Outcome Provisioning::ensure(const api::EphemeralClusterSpec& spec,
@@ -193,14 +194,19 @@ Outcome Provisioning::ensure(const api::EphemeralClusterSpec& spec,
     return out;
   };
   if (!network_done || !iam_done)
-    return waiting({kControlPlaneReady, kAccessEntriesReady, kAddonsReady},
+    return waiting({kControlPlaneReady, kAccessEntriesReady, kAddonsReady, kTagsApplied},
                    "waits for the network and IAM");
   if (!fold(control_plane_.ensure(plan_control_plane(spec, status), status), kControlPlaneReady,
             "Provisioned", "Provisioning", out))
-    return waiting({kAccessEntriesReady, kAddonsReady}, "waits for the control plane");
+    return waiting({kAccessEntriesReady, kAddonsReady, kTagsApplied},
+                   "waits for the control plane");
   fold(access_entries_.ensure(spec.accessEntries, status), kAccessEntriesReady, "Provisioned",
        "Provisioning", out);
   fold(addons_.ensure(spec.addons, status), kAddonsReady, "Provisioned", "Provisioning", out);
+  // Last: only then does status name every resource, those adopted after a lost write too.
+  if (out.kind != Outcome::Kind::kDone) return waiting({kTagsApplied}, "waits for the other steps");
+  fold(tags_.ensure(spec.tags, !brings_own_network(spec), status), kTagsApplied, "Applied",
+       "Applying", out);
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
 #include "reconcilers/ephemeral_cluster/identity.h"
 #include "reconcilers/ephemeral_cluster/network.h"
+#include "reconcilers/ephemeral_cluster/tags.h"
 
 // The driver of an EphemeralCluster's AWS steps: one pass of ensure (or remove) over network,
 // IAM and control plane, folded into one outcome the reconciler turns into status and a
@@ -30,6 +31,8 @@ inline constexpr const char* kIAMReady = "IAMReady";
 inline constexpr const char* kControlPlaneReady = "ControlPlaneReady";
 inline constexpr const char* kAccessEntriesReady = "AccessEntriesReady";
 inline constexpr const char* kAddonsReady = "AddonsReady";
+// Every resource carries spec.tags (status.appliedTags equals them): tags.h.
+inline constexpr const char* kTagsApplied = "TagsApplied";
 // Deletion only: what the child cluster left in the VPC (child_leftovers.h) is gone.
 inline constexpr const char* kChildResourcesDeleted = "ChildResourcesDeleted";
 
@@ -89,7 +92,8 @@ class Provisioning {
                NetworkSteps::RecordStatus record_status);
 
   // Network and IAM side by side (neither needs the other), then the control plane and its
-  // OIDC provider once both are done, then access entries and add-ons side by side.
+  // OIDC provider once both are done, then access entries and add-ons side by side, and once
+  // all are done, a change of spec.tags onto every resource.
   Outcome ensure(const api::EphemeralClusterSpec& spec, api::EphemeralClusterStatus& status);
   // In DESIGN.md's order, each step finished before the next: control plane and OIDC provider,
   // what the child cluster left in the VPC (load balancers, their security groups, interfaces),
@@ -99,6 +103,8 @@ class Provisioning {
   aws::Result<std::vector<std::string>> inventory();
   // The EKS cluster, once an ensure() found it ACTIVE: its endpoint and CA for the kubeconfig.
   const std::optional<aws::eks::Cluster>& control_plane() const { return control_plane_.active(); }
+  // The Event's note when an ensure() retagged resources (TagSteps::updated), else empty.
+  const std::string& tags_updated() const { return tags_.updated(); }
 
  private:
   ClusterClients& clients_;
@@ -108,6 +114,7 @@ class Provisioning {
   ControlPlaneSteps control_plane_;
   AccessEntrySteps access_entries_;
   AddonSteps addons_;
+  TagSteps tags_;
   ChildLeftovers leftovers_;
 };
 

@@ -50,9 +50,10 @@ class AwsPass {
       : rt_(rt),
         cluster_(cluster),
         st_(st),
-        status_(decode_status(cluster)),
+        status_(decode_status(cluster, spec)),
+        // Born with the tags status says they all carry; cluster::TagSteps moves them to spec.tags.
         id_(cluster["metadata"].value("namespace", ""), cluster["metadata"].value("name", ""),
-            cluster["metadata"].value("uid", ""), spec.tags),
+            cluster["metadata"].value("uid", ""), status_.appliedTags),
         clients_(cluster::clients_for(*rt.aws, spec, cluster["metadata"].value("namespace", ""),
                                       cluster["metadata"].value("name", ""))),
         own_network_(!cluster::brings_own_network(spec)),
@@ -68,10 +69,16 @@ class AwsPass {
   const std::optional<kube::ApiError>& write_error() const { return write_error_; }
 
  private:
-  static api::EphemeralClusterStatus decode_status(const json& cluster) {
-    if (!cluster.contains("status")) return {};
-    auto s = api::decode<api::EphemeralClusterStatus>(cluster["status"]);
-    return s ? std::move(*s) : api::EphemeralClusterStatus{};
+  static api::EphemeralClusterStatus decode_status(const json& cluster,
+                                                   const api::EphemeralClusterSpec& spec) {
+    api::EphemeralClusterStatus s;
+    if (cluster.contains("status"))
+      if (auto decoded = api::decode<api::EphemeralClusterStatus>(cluster["status"]))
+        s = std::move(*decoded);
+    // Nothing made yet (provision() writes these tags with phase Pending): the first resources
+    // are born with spec.tags, and no tag call follows.
+    if (!s.phase) s.appliedTags = spec.tags;
+    return s;
   }
 
   void record() {
@@ -272,6 +279,7 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       // Accepted: said before the first AWS call, which may take a while.
       st.phase("Pending");
       st.reconciling("Pending", "accepted; provisioning starts");
+      if (!spec.tags.empty()) st.field("appliedTags", api::to_json(spec.tags));
       if (auto r = st.write(*rt_.client, kube::resources::kEphemeralCluster); !r)
         return std::unexpected(from_api(r.error(), "update status"));
       rt_.events->record(cluster, kube::EventType::kNormal, "Accepted", "Reconcile",
@@ -326,6 +334,8 @@ class EphemeralClusterReconciler final : public kube::Reconciler {
       rt_.events->record(cluster, kube::EventType::kNormal, "Ready", "Provision",
                          "EKS cluster " + pass.status().eksClusterName.value_or("") +
                              " and everything it stands on are ready");
+    if (const auto& note = pass.steps().tags_updated(); !note.empty())
+      rt_.events->record(cluster, kube::EventType::kNormal, "TagsUpdated", "Tag", note);
     if (outcome.kind == Kind::kSpecError && written)
       rt_.events->record(cluster, kube::EventType::kWarning, "InvalidSpec", "Provision",
                          outcome.message);

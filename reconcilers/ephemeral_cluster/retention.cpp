@@ -1,13 +1,11 @@
 #include "reconcilers/ephemeral_cluster/retention.h"
 
 #include "reconcilers/ephemeral_cluster/tagged_resources.h"
+#include "reconcilers/ephemeral_cluster/tags.h"
 
 namespace aura::reconcilers::cluster {
 
 namespace {
-
-// CreateTags takes at most 1000 resource IDs per call.
-constexpr std::size_t kCreateTagsBatch = 1000;
 
 const aws::Tags& retained_tag() {
   static const aws::Tags kTag{{kTagRetained, "true"}};
@@ -23,10 +21,7 @@ aws::Result<std::size_t> mark_retained(ClusterClients& clients, const ClusterIde
   if (!network) return std::unexpected(network.error());
   std::vector<std::string> ec2_ids;
   for (const auto& r : *network) ec2_ids.push_back(r.id);
-  for (std::size_t at = 0; at < ec2_ids.size(); at += kCreateTagsBatch) {
-    const auto end = std::min(ec2_ids.size(), at + kCreateTagsBatch);
-    const std::vector<std::string> batch(ec2_ids.begin() + static_cast<std::ptrdiff_t>(at),
-                                         ec2_ids.begin() + static_cast<std::ptrdiff_t>(end));
+  for (const auto& batch : ec2_tag_batches(ec2_ids)) {
     if (auto r = clients.ec2.create_tags(batch, retained_tag()); !r)
       return std::unexpected(r.error());
     marked += batch.size();

@@ -18,9 +18,7 @@
 #include "reconcilers/ephemeral_cluster/control_plane.h"
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
 #include "reconcilers/ephemeral_cluster/network.h"
-#include "tests/integration/support/aws_env.h"
-#include "tests/integration/support/cluster_objects.h"
-#include "tests/integration/support/operator_fixture.h"
+#include "tests/integration/support/cluster_test.h"
 
 namespace aura::testing {
 namespace {
@@ -31,22 +29,9 @@ using reconcilers::cluster::ClusterIdentity;
 constexpr auto kDeadline = kClusterDeadline;
 constexpr auto kPoll = 500ms;
 
-class ClusterLifecycleTest : public ::testing::Test {
+class ClusterLifecycleTest : public ClusterOperatorTest {
  protected:
-  static void SetUpTestSuite() { TestEnv::get().install_crds(); }
-  void SetUp() override {
-    ns_ = TestEnv::get().fresh_namespace("life");
-    k_ = ClusterObjects(ns_);
-    op_ = start_operator(ns_, "operator-" + ns_);
-    const auto& aws = AwsTestEnv::get();
-    ec2_ = std::make_unique<aws::Ec2Client>(aws.client(aws::services::kEc2));
-    iam_ = std::make_unique<aws::IamClient>(aws.client(aws::services::kIam));
-    eks_ = std::make_unique<aws::EksClient>(aws.client(aws::services::kEks));
-  }
-  void TearDown() override {
-    if (HasFailure() && op_) std::cerr << "--- operator log ---\n" << log_tail(op_->log());
-    op_.reset();
-  }
+  ClusterLifecycleTest() : ClusterOperatorTest("life") {}
   void apply(const std::string& yaml) { k_.apply(yaml); }
   std::string get(const std::string& name, const std::string& path) { return k_.get(name, path); }
   std::string condition(const std::string& name, const std::string& type,
@@ -128,13 +113,6 @@ class ClusterLifecycleTest : public ::testing::Test {
     return aws::DescribeQuery{{}, aws::tag_filters(id.ownership_tags()), 0};
   }
   std::vector<std::string> inventory(const ClusterIdentity& id) { return cluster_inventory(id); }
-
-  std::string ns_;
-  ClusterObjects k_{""};
-  std::unique_ptr<OperatorProcess> op_;
-  std::unique_ptr<aws::Ec2Client> ec2_;
-  std::unique_ptr<aws::IamClient> iam_;
-  std::unique_ptr<aws::EksClient> eks_;
 };
 
 // The sample, in this test's namespace and the emulator's region.

@@ -86,6 +86,20 @@ TEST(IamRequests, CreateInstanceProfileWithTags) {
   EXPECT_EQ(param(p, "Tags.member.1.Value"), "owned");
 }
 
+TEST(IamRequests, TagAndUntagNameTheResourceThenTheTagsOrKeys) {
+  const QueryParams tag =
+      iam::tag_params("InstanceProfileName", "aura-demo-node", {{"env", "dev"}, {"team", "ml"}});
+  EXPECT_EQ(param(tag, "InstanceProfileName"), "aura-demo-node");
+  EXPECT_EQ(param(tag, "Tags.member.1.Key"), "env");
+  EXPECT_EQ(param(tag, "Tags.member.2.Value"), "ml");
+  const QueryParams untag =
+      iam::untag_params("OpenIDConnectProviderArn", "arn:aws:iam::1:oidc-provider/x", {"a", "b"});
+  EXPECT_EQ(param(untag, "OpenIDConnectProviderArn"), "arn:aws:iam::1:oidc-provider/x");
+  EXPECT_EQ(param(untag, "TagKeys.member.1"), "a");
+  EXPECT_EQ(param(untag, "TagKeys.member.2"), "b");
+  EXPECT_FALSE(has_param_prefix(untag, "Tags."));
+}
+
 TEST(IamRequests, CreateOidcProviderSendsClientIdsAndNoThumbprint) {
   iam::CreateOidcProviderRequest r;
   r.url = "https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";

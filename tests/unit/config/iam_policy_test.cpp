@@ -3,6 +3,8 @@
 // prove the policy sufficient action by action, and this test proves it narrow.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -106,6 +108,73 @@ TEST(IamPolicy, EksLimitedToAuraClusters) {
         EXPECT_NE(r.find("/aura-"), std::string::npos) << a << " on " << r;
     }
   }
+}
+
+std::set<std::string> allowed_actions() {
+  std::set<std::string> out;
+  for (const auto& st : statements())
+    for (const auto& a : as_list(st["Action"])) out.insert(a);
+  return out;
+}
+
+// The values of condition `op` on `key` in a statement, empty when it has none.
+std::vector<std::string> condition_values(const json& st, const std::string& op,
+                                          const std::string& key) {
+  if (!st.contains("Condition") || !st["Condition"].contains(op) ||
+      !st["Condition"][op].contains(key))
+    return {};
+  return as_list(st["Condition"][op][key]);
+}
+
+// A change of spec.tags is applied in place (reconcilers/ephemeral_cluster/tags.h): every tag
+// call the retagging makes is allowed.
+TEST(IamPolicy, RetaggingInPlaceIsAllowed) {
+  const auto actions = allowed_actions();
+  for (const char* a : {"ec2:CreateTags", "ec2:DeleteTags", "iam:TagRole", "iam:UntagRole",
+                        "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
+                        "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider",
+                        "eks:TagResource", "eks:UntagResource", "eks:DescribeAddon"})
+    EXPECT_TRUE(actions.contains(a)) << a;
+}
+
+// EC2 tags outside a create call: only on resources that carry Aura's tag, and never one of
+// Aura's own keys (aura.io/*, kubernetes.io/*: ownership and discovery), save the one key that
+// marks what deletionPolicy Retain kept.
+TEST(IamPolicy, Ec2TagsOfAurasOwnKeysAreNeverChangedAfterTheCreate) {
+  for (const auto& st : statements()) {
+    const auto actions = as_list(st["Action"]);
+    const bool creates =
+        std::find(actions.begin(), actions.end(), "ec2:CreateTags") != actions.end();
+    const bool deletes =
+        std::find(actions.begin(), actions.end(), "ec2:DeleteTags") != actions.end();
+    if (!creates && !deletes) continue;
+    const std::string sid = st.value("Sid", "");
+    if (has_condition_key(st, "ec2:CreateAction")) {
+      EXPECT_FALSE(deletes) << sid;
+      continue;
+    }
+    EXPECT_EQ(condition_values(st, "StringEquals", "aws:ResourceTag/aura.io/managed-by"),
+              std::vector<std::string>{"aura-operator"})
+        << sid;
+    const auto only = condition_values(st, "ForAllValues:StringEquals", "aws:TagKeys");
+    if (!only.empty()) {
+      EXPECT_FALSE(deletes) << sid;
+      EXPECT_EQ(only, std::vector<std::string>{"aura.io/retained"}) << sid;
+      continue;
+    }
+    const auto never = condition_values(st, "ForAllValues:StringNotLike", "aws:TagKeys");
+    for (const char* key : {"aura.io/*", "kubernetes.io/*"})
+      EXPECT_NE(std::find(never.begin(), never.end(), key), never.end()) << sid << " " << key;
+  }
+}
+
+// AWS counts a managed policy's characters without white space, up to 6,144.
+TEST(IamPolicy, FitsInOneManagedPolicy) {
+  std::ifstream in(std::string(AURA_REPO_ROOT) + "/config/iam/aura-operator-policy.json");
+  std::size_t size = 0;
+  for (char c; in.get(c);)
+    if (!std::isspace(static_cast<unsigned char>(c))) ++size;
+  EXPECT_LE(size, 6144u);
 }
 
 TEST(IamPolicy, DestructiveLoadBalancerAndAssumeRoleActionsAreConditioned) {

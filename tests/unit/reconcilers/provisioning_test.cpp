@@ -9,6 +9,7 @@
 #include <set>
 
 #include "reconcilers/ephemeral_cluster/cluster_status.h"
+#include "tests/unit/reconcilers/cluster_status_fixture.h"
 
 namespace aura::reconcilers::cluster {
 namespace {
@@ -35,38 +36,16 @@ TEST(Outcome, TheWorstStepDecidesAndTheSoonestWaitWins) {
   EXPECT_EQ(to_string(o.kind), "spec-error");
 }
 
-api::EphemeralClusterStatus full_status() {
-  api::EphemeralClusterStatus s;
-  api::NetworkStatus n;
-  n.vpcID = "vpc-1";
-  n.internetGatewayID = "igw-1";
-  n.subnets = {{"subnet-a", "us-east-1a", "10.0.0.0/19", true},
-               {"subnet-b", "us-east-1a", "10.0.224.0/19", false}};
-  n.elasticIPs = {{"eipalloc-1", "203.0.113.1", "us-east-1a"}};
-  n.natGateways = {{"nat-1", "us-east-1a", "subnet-a", "eipalloc-1"}};
-  n.routeTables = {{"rtb-1", std::nullopt, true}};
-  n.securityGroupID = "sg-1";
-  s.network = n;
-  api::IAMStatus iam;
-  iam.clusterRoleARN = "arn:aws:iam::1:role/aura/c";
-  iam.nodeRoleARN = "arn:aws:iam::1:role/aura/n";
-  iam.nodeInstanceProfileARN = "arn:aws:iam::1:instance-profile/aura/p";
-  s.iam = iam;
-  s.eksClusterARN = "arn:aws:eks:us-east-1:1:cluster/c";
-  s.oidcProviderARN = "arn:aws:iam::1:oidc-provider/x";
-  return s;
-}
-
 TEST(RecordedResources, ListsWhatAuraMadeAndNeverTheUsersNetwork) {
   const auto own = recorded_resources(full_status(), true);
-  EXPECT_EQ(own.size(), 13u);
+  EXPECT_EQ(own.size(), 16u);
   EXPECT_TRUE(std::is_sorted(own.begin(), own.end()));
   EXPECT_NE(std::find(own.begin(), own.end(), "VPC vpc-1"), own.end());
   EXPECT_NE(std::find(own.begin(), own.end(), "subnet subnet-a (us-east-1a, public)"), own.end());
   EXPECT_NE(std::find(own.begin(), own.end(), "NAT gateway nat-1"), own.end());
   const auto byo = recorded_resources(full_status(), false);
   EXPECT_EQ(std::find(byo.begin(), byo.end(), "VPC vpc-1"), byo.end());
-  EXPECT_EQ(byo.size(), 10u);
+  EXPECT_EQ(byo.size(), 13u);
   EXPECT_TRUE(recorded_resources({}, true).empty());
 }
 
