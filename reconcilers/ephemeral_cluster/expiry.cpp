@@ -1,40 +1,13 @@
 #include "reconcilers/ephemeral_cluster/expiry.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "operator/common/clock.h"
+#include "operator/common/duration.h"
 
 namespace aura::reconcilers::cluster {
 
 using std::chrono::seconds;
-
-std::optional<seconds> parse_lifetime(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  long long total = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    long long n = 0;
-    const std::size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      n = n * 10 + (text[i] - '0');
-      if (n > 100LL * 365 * 24 * 3600) return std::nullopt;  // far beyond any sane lifetime
-      ++i;
-    }
-    if (i == start || i == text.size()) return std::nullopt;
-    const char unit = text[i++];
-    if (unit == 'h')
-      total += n * 3600;
-    else if (unit == 'm')
-      total += n * 60;
-    else if (unit == 's')
-      total += n;
-    else
-      return std::nullopt;
-  }
-  if (total <= 0) return std::nullopt;
-  return seconds(total);
-}
 
 namespace {
 
@@ -66,7 +39,7 @@ Expiry evaluate_expiry(const api::ClusterLifecycle* lifecycle, const ExpiryInput
 
   if (lifecycle == nullptr) return out;
   if (lifecycle->maxLifetime) {
-    if (auto lifetime = parse_lifetime(*lifecycle->maxLifetime)) {
+    if (auto lifetime = parse_duration(*lifecycle->maxLifetime)) {
       out.expiry_time = in.created + *lifetime;
       if (in.now >= *out.expiry_time) {
         out.expired = true;

@@ -16,9 +16,6 @@ namespace aura::reconcilers::cluster {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
-// "8h", "90m", "1h30m", "45s" (the CRD's pattern); nullopt when malformed or zero.
-std::optional<std::chrono::seconds> parse_lifetime(std::string_view text);
-
 // What the AIJobs on a cluster say about it.
 struct ClusterActivity {
   bool busy = false;                       // one is neither Succeeded nor Failed

@@ -7,6 +7,7 @@
 #include "operator/aws/ssm.h"
 #include "operator/aws/tagging.h"
 #include "tests/integration/support/aws_env.h"
+#include "tests/integration/support/test_env.h"
 
 namespace aura::aws {
 namespace {
@@ -124,7 +125,10 @@ TEST(AwsElb, LoadBalancersLeftByAChildClusterAreFoundByTagAndDeleted) {
   auto after_classic = v1.describe_load_balancers();
   ASSERT_TRUE(after_classic);
   for (const auto& lb : *after_classic) EXPECT_NE(lb.name, "a1b2c3-classic");
-  ASSERT_TRUE(ec2.delete_subnet(a->id));
+  // ELB releases a deleted load balancer's interfaces a little later (the emulator, as AWS, after
+  // a couple of seconds); until then they hold the subnets (DependencyViolation).
+  ASSERT_TRUE(aura::testing::eventually([&] { return ec2.delete_subnet(a->id).has_value(); },
+                                        std::chrono::seconds(60), std::chrono::milliseconds(250)));
   ASSERT_TRUE(ec2.delete_subnet(b->id));
   ASSERT_TRUE(ec2.delete_vpc(vpc->id));
 }

@@ -14,6 +14,7 @@
 #include "operator/aws/endpoints.h"
 #include "operator/aws/sts.h"
 #include "operator/common/base64.h"
+#include "operator/common/clock.h"
 #include "operator/common/process.h"
 #include "reconcilers/ephemeral_cluster/control_plane.h"
 #include "reconcilers/ephemeral_cluster/iam_roles.h"
@@ -350,8 +351,7 @@ TEST_F(ClusterLifecycleTest, WhatTheChildClusterLeftInTheVpcIsCleanedBeforeTheNe
 }
 
 // ttlSecondsAfterIdle: a cluster no AIJob uses is deleted that long after it became Ready, and
-// everything it made goes with it. (maxLifetime is at least 15 minutes by the CRD's rule, so its
-// deadline is shown by the unit tests of expiry.h; the reconciler acts on both the same way.)
+// everything it made goes with it.
 TEST_F(ClusterLifecycleTest, AnIdleClusterIsDeletedAfterItsTtl) {
   apply(small_cluster("idle", "10.94.0.0/16", "  lifecycle: {ttlSecondsAfterIdle: 5}\n"));
   ASSERT_TRUE(wait_ready("idle")) << condition("idle", "Ready", "message");
@@ -361,6 +361,26 @@ TEST_F(ClusterLifecycleTest, AnIdleClusterIsDeletedAfterItsTtl) {
   EXPECT_EQ(inventory(id), std::vector<std::string>{});
   const auto ev = events();
   EXPECT_NE(ev.find("IdleTimeout: idle (no AIJob running) since"), std::string::npos) << ev;
+}
+
+// maxLifetime: a hard deadline from creation, Ready or not (the CRD allows 1m and up; the webhook
+// warns under 30m). The deadline is in status from the first pass, and when it passes the
+// cluster is deleted wherever provisioning got to, leaving nothing.
+TEST_F(ClusterLifecycleTest, AClusterIsDeletedAtItsMaxLifetime) {
+  apply(small_cluster("capped", "10.97.0.0/16", "  lifecycle: {maxLifetime: 1m}\n"));
+  ASSERT_TRUE(
+      eventually([&] { return !get("capped", ".status.expiryTime").empty(); }, kDeadline, kPoll));
+  const auto created = get("capped", ".metadata.creationTimestamp");
+  const auto expiry = get("capped", ".status.expiryTime");
+  const auto id = identity("capped");
+  const auto c = parse_rfc3339(created), e = parse_rfc3339(expiry);
+  ASSERT_TRUE(c && e) << created << " " << expiry;
+  EXPECT_EQ(*e - *c, std::chrono::seconds(60));
+  ASSERT_TRUE(eventually([&] { return gone("capped"); }, kDeadline, kPoll))
+      << get("capped", ".status.deletionBlockedBy");
+  EXPECT_EQ(inventory(id), std::vector<std::string>{});
+  const auto ev = events();
+  EXPECT_NE(ev.find("MaxLifetimeReached: spec.lifecycle.maxLifetime 1m"), std::string::npos) << ev;
 }
 
 TEST_F(ClusterLifecycleTest, RetainKeepsTheAwsResources) {

@@ -2,6 +2,7 @@
 #include <set>
 #include <utility>
 
+#include "operator/common/duration.h"
 #include "operator/common/ipv4_cidr.h"
 #include "webhooks/validation/validation.h"
 
@@ -108,6 +109,20 @@ void check_endpoint(const api::EphemeralClusterSpec& spec, const std::string& pa
                            "0.0.0.0/0; set publicAccessCIDRs or disable public access");
 }
 
+// EKS takes 10 to 15 minutes to create a control plane: a shorter deadline is legal (a cap on
+// what a failed or forgotten run may cost) but usually deletes the cluster before it is Ready.
+constexpr std::chrono::minutes kTypicalEksCreation{30};
+
+void check_lifecycle(const api::EphemeralClusterSpec& spec, const std::string& path, Result& out) {
+  if (!spec.lifecycle || !spec.lifecycle->maxLifetime) return;
+  const auto lifetime = parse_duration(*spec.lifecycle->maxLifetime);
+  if (lifetime && *lifetime < kTypicalEksCreation)
+    out.warnings.push_back(path + ".lifecycle.maxLifetime: " + *spec.lifecycle->maxLifetime +
+                           " is shorter than creating an EKS cluster and its network usually "
+                           "takes (10 to 15 minutes): the cluster may be deleted before it is "
+                           "Ready");
+}
+
 }  // namespace
 
 const std::vector<std::string>& supported_kubernetes_versions() {
@@ -126,6 +141,7 @@ void check_cluster_spec(const api::EphemeralClusterSpec& spec, const std::string
   }
   check_network(spec.network, spec.region, path + ".network", out);
   check_endpoint(spec, path, out);
+  check_lifecycle(spec, path, out);
 }
 
 void check_cluster_update(const api::EphemeralClusterSpec& now,

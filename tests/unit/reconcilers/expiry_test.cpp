@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "operator/common/duration.h"
+
 namespace aura::reconcilers::cluster {
 namespace {
 
@@ -26,15 +28,15 @@ ExpiryInput at(std::chrono::seconds since_creation) {
 }
 
 TEST(ParseLifetime, GoStyleDurations) {
-  EXPECT_EQ(parse_lifetime("8h"), 8h);
-  EXPECT_EQ(parse_lifetime("90m"), 90min);
-  EXPECT_EQ(parse_lifetime("1h30m15s"), 5415s);
-  EXPECT_EQ(parse_lifetime(""), std::nullopt);
-  EXPECT_EQ(parse_lifetime("15"), std::nullopt);
-  EXPECT_EQ(parse_lifetime("h"), std::nullopt);
-  EXPECT_EQ(parse_lifetime("2d"), std::nullopt);
-  EXPECT_EQ(parse_lifetime("0m"), std::nullopt);
-  EXPECT_EQ(parse_lifetime("99999999999999999999h"), std::nullopt);
+  EXPECT_EQ(parse_duration("8h"), 8h);
+  EXPECT_EQ(parse_duration("90m"), 90min);
+  EXPECT_EQ(parse_duration("1h30m15s"), 5415s);
+  EXPECT_EQ(parse_duration(""), std::nullopt);
+  EXPECT_EQ(parse_duration("15"), std::nullopt);
+  EXPECT_EQ(parse_duration("h"), std::nullopt);
+  EXPECT_EQ(parse_duration("2d"), std::nullopt);
+  EXPECT_EQ(parse_duration("0m"), std::nullopt);
+  EXPECT_EQ(parse_duration("99999999999999999999h"), std::nullopt);
 }
 
 TEST(Expiry, NoLifecycleNeverExpires) {

@@ -168,6 +168,20 @@ TEST(ValidateCluster, WarnsWhenPublicEndpointIsOpenToEveryone) {
   EXPECT_TRUE(validate(request("EphemeralCluster", private_only)).warnings.empty());
 }
 
+TEST(ValidateCluster, WarnsWhenMaxLifetimeIsShorterThanACreation) {
+  auto quick = cluster_json();
+  quick["spec"]["lifecycle"] = {{"maxLifetime", "10m"}};
+  auto r = validate(request("EphemeralCluster", quick));
+  EXPECT_TRUE(r.allowed);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_TRUE(r.warnings[0].starts_with("spec.lifecycle.maxLifetime: 10m is shorter than"))
+      << r.warnings[0];
+
+  auto day = cluster_json();
+  day["spec"]["lifecycle"] = {{"maxLifetime", "24h"}};
+  EXPECT_TRUE(validate(request("EphemeralCluster", day)).warnings.empty());
+}
+
 TEST(ValidateCluster, ImmutableFieldsOnUpdate) {
   auto old = cluster_json();
   auto now = cluster_json();
