@@ -26,6 +26,10 @@ runs after moto's own signature and policy checks).
   network interface is deleted and the Elastic IP address is disassociated but
   not released"). moto only set the state, so the interface stayed in the
   subnet, in use, for ever.
+- An instance launched without NetworkInterfaces gets a primary interface that
+  is deleted when the instance terminates, as EC2 does; moto kept it, which
+  (since DeleteSubnet refuses a subnet with interfaces, elb_ext.py) held the
+  subnet for ever.
 """
 
 from __future__ import annotations
@@ -94,6 +98,20 @@ def install() -> None:
     if getattr(NatGateways, "_aura_patched", False):
         return
     NatGateways._aura_patched = True
+
+    # The primary interface EC2 makes for an instance launched without NetworkInterfaces goes
+    # with the instance (DeleteOnTermination true); moto kept it, so a terminated instance held
+    # its subnet (DependencyViolation) forever.
+    from moto.ec2.models.instances import Instance
+    orig_prep_nics = Instance.prep_nics
+
+    def prep_nics(self, nic_spec, *args, **kwargs):
+        result = orig_prep_nics(self, nic_spec, *args, **kwargs)
+        if not nic_spec and 0 in self.nics:
+            self.nics[0].delete_on_termination = True
+        return result
+
+    Instance.prep_nics = prep_nics
 
     def mismatch():
         return EC2ClientError("IdempotentParameterMismatch",
