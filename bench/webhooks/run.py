@@ -290,6 +290,9 @@ def main() -> int:
     ap.add_argument("--handshake-connections", type=int, default=8)
     ap.add_argument("--key-types", default="ec,rsa", help="certificates for (c); the first one serves (a), (b)")
     ap.add_argument("--curves", default="x25519", help="key exchange offered by go-loadgen")
+    ap.add_argument("--pacing", default="per-connection", choices=["per-connection", "shared"],
+                    help="go-loadgen's open-loop pacing for (b): each connection wakes itself at "
+                         "its requests' due times (as wrk2), or one timer feeds a shared queue")
     ap.add_argument("--server-cpus", default=None, help="taskset -c for the servers (default: not pinned)")
     ap.add_argument("--client-cpus", default=None, help="taskset -c for wrk and go-loadgen")
     ap.add_argument("--max-wait-quiet", type=float, default=600,
@@ -418,7 +421,8 @@ def main() -> int:
             with Meter(srv.pid) as m:
                 lat = loadgen(args, m, "-mode", "rate", "-url", srv.url, "-rate", str(rate),
                               "-c", str(args.connections), "-d", f"{args.duration}s",
-                              "-warmup", f"{args.warmup}s", "-curves", args.curves)
+                              "-warmup", f"{args.warmup}s", "-curves", args.curves,
+                              "-pacing", args.pacing)
             lat.update(m.figures())
             # The meter spans warm-up and measured time at the same rate.
             lat["server_cpu_us_per_review"] = round(

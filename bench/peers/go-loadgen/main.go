@@ -2,11 +2,12 @@
 //
 // Mode "rate": an open-loop, constant-rate load over keep-alive TLS connections, with latency
 // measured from each request's scheduled send time (coordinated omission accounted for, as wrk2
-// does). Request i is due at start + i/rate; a timerfd (woken through the Go netpoller, so at
-// microsecond rather than Go-timer millisecond granularity) releases due requests into a queue,
-// and C workers, one connection each, take them in order. A request that waits because every
-// connection is busy (the server is behind) is charged the wait. The send-to-answer time alone
-// is reported too ("service").
+// does). Request i is due at start + i/rate. Timers are timerfds woken through the Go netpoller
+// (microseconds, where Go timers give about a millisecond here). -pacing per-connection (the
+// default, as wrk2): C workers, one connection each, send every C-th request at its due time;
+// -pacing shared: one timer releases due requests into a queue the workers take in order. A
+// request sent late because its connection (or every connection) was busy is charged the wait.
+// The send-to-answer time alone is reported too ("service").
 //
 // Mode "handshake": C workers each loop: TCP connect, a full TLS handshake (no session cache, so
 // no resumption, as the kube-apiserver's webhook client without keep-alive), one POST with
@@ -180,10 +181,59 @@ func percentiles(xs []time.Duration) map[string]float64 {
 	return out
 }
 
-func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[string]any {
+// A timerfd read through the Go netpoller: microsecond wake-ups where Go's own timers give
+// about a millisecond here.
+type ticker struct {
+	fd   int
+	file *os.File
+	buf  []byte
+}
+
+func newTicker() *ticker {
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "timerfd:", err)
+		os.Exit(1)
+	}
+	return &ticker{fd: fd, file: os.NewFile(uintptr(fd), "timerfd"), buf: make([]byte, 8)}
+}
+
+// arm sets the timer: first expiry at the absolute CLOCK_MONOTONIC time `at`, then every
+// `every` (0: once).
+func (t *ticker) arm(at, every time.Duration) {
+	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(at)), Interval: unix.NsecToTimespec(int64(every))}
+	if err := unix.TimerfdSettime(t.fd, unix.TFD_TIMER_ABSTIME, &spec, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "timerfd_settime:", err)
+		os.Exit(1)
+	}
+}
+
+// wait blocks until the timer fires and returns how many expiries passed.
+func (t *ticker) wait() uint64 {
+	if _, err := t.file.Read(t.buf); err != nil {
+		fmt.Fprintln(os.Stderr, "timerfd read:", err)
+		os.Exit(1)
+	}
+	return binary.LittleEndian.Uint64(t.buf)
+}
+
+func monotonicNow() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		fmt.Fprintln(os.Stderr, "clock_gettime:", err)
+		os.Exit(1)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// runRate: request i (from 1) is due at start + i/rate. With pacing "shared" one timerfd
+// releases due requests into a queue that C workers take from; with "per-connection" (as wrk2
+// paces) worker w sends requests w+1, w+1+C, ... itself, each woken by its own timerfd at the
+// request's due time: no dispatcher and no hand-off, so about half the client's wake-ups. Either
+// way a request is charged from its due time, however late it is sent.
+func runRate(c *config, rate float64, conns int, dur, warmup time.Duration, pacing string) map[string]any {
 	interval := time.Duration(float64(time.Second) / rate)
 	total := int64(float64(warmup+dur) / float64(interval))
-	due := make(chan time.Duration, total+1) // scheduled offsets from start
 	req := request(c, false)
 	var (
 		mu               sync.Mutex
@@ -192,16 +242,27 @@ func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[
 		reconnects       atomic.Int64
 		first            firstError
 		start            time.Time
+		monoStart        time.Duration
 		measuredFrom     = warmup
 		lastDone         atomic.Int64
+		lateMaxNs        atomic.Int64
 		ready, connected sync.WaitGroup
 	)
+	noteLate := func(late time.Duration) {
+		for {
+			old := lateMaxNs.Load()
+			if int64(late) <= old || lateMaxNs.CompareAndSwap(old, int64(late)) {
+				return
+			}
+		}
+	}
+	due := make(chan time.Duration, total+1) // shared pacing: scheduled offsets from start
 	ready.Add(1)
 	connected.Add(conns)
 	var wg sync.WaitGroup
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
-		go func() {
+		go func(w int) {
 			defer wg.Done()
 			conn, err := dial(c)
 			connected.Done()
@@ -213,12 +274,12 @@ func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[
 			myLat := make([]time.Duration, 0, int(total)/conns+16)
 			mySvc := make([]time.Duration, 0, int(total)/conns+16)
 			body := make([]byte, 0, 4096)
-			for at := range due {
+			send := func(at time.Duration) {
 				if conn == nil {
 					if conn, err = dial(c); err != nil {
 						errs.Add(1)
 						first.set(err, nil)
-						continue
+						return
 					}
 					reconnects.Add(1)
 					r = bufio.NewReaderSize(conn, 16<<10)
@@ -236,7 +297,7 @@ func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[
 						conn.Close()
 						conn = nil
 					}
-					continue
+					return
 				}
 				if at >= measuredFrom {
 					okCount.Add(1)
@@ -245,6 +306,23 @@ func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[
 				}
 				lastDone.Store(int64(done))
 			}
+			if pacing == "per-connection" {
+				t := newTicker()
+				for i := int64(w + 1); i <= total; i += int64(conns) {
+					at := time.Duration(i) * interval
+					if now := time.Since(start); now < at {
+						t.arm(monoStart+at, 0)
+						t.wait()
+					}
+					noteLate(time.Since(start) - at)
+					send(at)
+				}
+				t.file.Close()
+			} else {
+				for at := range due {
+					send(at)
+				}
+			}
 			if conn != nil {
 				conn.Close()
 			}
@@ -252,45 +330,37 @@ func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[
 			lat = append(lat, myLat...)
 			service = append(service, mySvc...)
 			mu.Unlock()
-		}()
+		}(w)
 	}
 	connected.Wait()
 
-	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "timerfd:", err)
-		os.Exit(1)
-	}
-	timer := os.NewFile(uintptr(fd), "timerfd")
-	ts := unix.NsecToTimespec(int64(interval))
+	monoStart = monotonicNow()
 	start = time.Now()
-	if err := unix.TimerfdSettime(fd, 0, &unix.ItimerSpec{Interval: ts, Value: ts}, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "timerfd_settime:", err)
-		os.Exit(1)
-	}
-	ready.Done()
-	var lateMax time.Duration
-	buf := make([]byte, 8)
-	for i := int64(0); i < total; {
-		if _, err := timer.Read(buf); err != nil {
-			fmt.Fprintln(os.Stderr, "timerfd read:", err)
-			os.Exit(1)
+	if pacing == "per-connection" {
+		ready.Done()
+	} else {
+		t := newTicker()
+		t.arm(monoStart+interval, interval)
+		ready.Done()
+		for i := int64(0); i < total; {
+			n := t.wait()
+			now := time.Since(start)
+			for ; n > 0 && i < total; n-- {
+				i++
+				at := time.Duration(i) * interval
+				noteLate(now - at)
+				due <- at
+			}
 		}
-		now := time.Since(start)
-		for n := binary.LittleEndian.Uint64(buf); n > 0 && i < total; n-- {
-			i++
-			at := time.Duration(i) * interval
-			lateMax = max(lateMax, now-at)
-			due <- at
-		}
+		t.file.Close()
 	}
-	timer.Close()
 	close(due)
 	wg.Wait()
 	end := time.Duration(lastDone.Load())
 	measured := end - measuredFrom
 	out := map[string]any{
 		"mode":                 "rate",
+		"pacing":               pacing,
 		"target_rate":          rate,
 		"connections":          conns,
 		"duration_s":           dur.Seconds(),
@@ -302,7 +372,7 @@ func runRate(c *config, rate float64, conns int, dur, warmup time.Duration) map[
 		"reconnects":           reconnects.Load(),
 		"latency":              percentiles(lat),
 		"service":              percentiles(service),
-		"dispatch_late_max_ms": float64(lateMax.Microseconds()) / 1000,
+		"dispatch_late_max_ms": float64(lateMaxNs.Load()/1000) / 1000,
 	}
 	if first.msg != "" {
 		out["first_error"] = first.msg
@@ -387,6 +457,7 @@ func main() {
 	bodyFile := flag.String("body", "", "request body (an AdmissionReview)")
 	expect := flag.String("expect", `"allowed":true`, "every answer's body must contain this")
 	rate := flag.Float64("rate", 1000, "requests per second (mode rate)")
+	pacing := flag.String("pacing", "per-connection", "mode rate: per-connection (each worker wakes itself at its requests' due times, as wrk2) or shared (one timer feeds a queue all workers take from)")
 	conns := flag.Int("c", 16, "connections (rate) or concurrent connectors (handshake)")
 	dur := flag.Duration("d", 20*time.Second, "measured duration")
 	warmup := flag.Duration("warmup", 3*time.Second, "unmeasured time first")
@@ -427,7 +498,11 @@ func main() {
 	var out map[string]any
 	switch *mode {
 	case "rate":
-		out = runRate(c, *rate, *conns, *dur, *warmup)
+		if *pacing != "per-connection" && *pacing != "shared" {
+			fmt.Fprintln(os.Stderr, "unknown -pacing")
+			os.Exit(2)
+		}
+		out = runRate(c, *rate, *conns, *dur, *warmup, *pacing)
 	case "handshake":
 		out = runHandshake(c, *conns, *dur, *warmup)
 	default:
