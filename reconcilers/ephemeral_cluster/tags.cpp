@@ -1,5 +1,8 @@
 #include "reconcilers/ephemeral_cluster/tags.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <functional>
@@ -14,9 +17,7 @@ using aws::Result;
 constexpr std::size_t kEc2TagBatch = 1000;
 
 std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
+  return fmt::format("{}", fmt::join(items, ", "));
 }
 
 aws::AwsError naming(aws::AwsError e, const std::string& what) {
