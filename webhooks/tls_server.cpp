@@ -113,16 +113,32 @@ struct TlsServer::Impl {
 
   std::vector<std::thread> threads;
   // Declared last: destroyed first, so pending handlers (and the sessions they hold) go while
-  // the members above still exist. One io_context shared by all threads, a strand per
-  // connection: when a thread is preempted (two cores shared with the rest of the operator) the
-  // other keeps serving every connection. An io_context per thread saved no measurable CPU per
-  // review, and with it a preempted thread holds up every connection it owns.
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  asio::steady_timer reload_timer{io};
-  asio::steady_timer accept_timer{io};
+  // the members above still exist. One io_context per I/O thread, each run by that thread
+  // alone: a connection's handlers never need a strand or a lock, and a request that arrives
+  // wakes only the thread that owns its connection (with one shared io_context the thread that
+  // polled epoll woke the other to run the handler: two context switches per request at
+  // moderate load). New connections go to the threads in turn.
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  // Keeps each thread's run() going while it has no connection yet; stop() ends them.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_io = 0;
+  tcp::acceptor acceptor;
+  asio::steady_timer reload_timer;
+  asio::steady_timer accept_timer;
 
-  Impl(TlsServerOptions o, log::Logger l) : options(std::move(o)), log(std::move(l)) {}
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+
+  Impl(TlsServerOptions o, log::Logger l)
+      : options(std::move(o)),
+        log(std::move(l)),
+        ios(make_contexts(options.threads)),
+        acceptor(*ios[0]),
+        reload_timer(*ios[0]),
+        accept_timer(*ios[0]) {}
 
   bool reload(bool force);
   void accept();
@@ -189,8 +205,8 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // Called on the session's strand when the server stops: an idle keep-alive connection closes
-  // now; one in the middle of a request finishes it and then closes.
+  // Called on the session's own I/O thread when the server stops: an idle keep-alive connection
+  // closes now; one in the middle of a request finishes it and then closes.
   void on_stop() {
     if (!busy_ && parser_ && !parser_->got_some()) beast::get_lowest_layer(stream_).cancel();
   }
@@ -264,7 +280,8 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void TlsServer::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  auto& io = *ios[next_io++ % ios.size()];
+  acceptor.async_accept(io, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of file descriptors and the like: back off briefly rather than spin.
@@ -346,8 +363,10 @@ bool TlsServer::start() {
   impl_->bound_port = impl_->acceptor.local_endpoint().port();
   impl_->accept();
   if (!o.cert_file.empty()) impl_->schedule_reload();
-  for (int i = 0; i < std::max(1, o.threads); ++i)
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& io : impl_->ios) {
+    impl_->keep_running.push_back(asio::make_work_guard(*io));
+    impl_->threads.emplace_back([&io] { io->run(); });
+  }
   impl_->log.info("webhook server listening",
                   {{"address", o.address}, {"port", impl_->bound_port}});
   return true;
@@ -356,7 +375,7 @@ bool TlsServer::start() {
 void TlsServer::stop() {
   if (impl_->threads.empty()) return;
   impl_->stopping = true;
-  asio::post(impl_->io, [this] {
+  asio::post(*impl_->ios[0], [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
     impl_->reload_timer.cancel();
@@ -377,7 +396,7 @@ void TlsServer::stop() {
     impl_->sessions_cv.wait_for(lock, impl_->options.shutdown_grace,
                                 [this] { return impl_->sessions.empty(); });
   }
-  impl_->io.stop();
+  for (auto& io : impl_->ios) io->stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();
