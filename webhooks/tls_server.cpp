@@ -191,13 +191,17 @@ bool TlsServer::Impl::reload(bool force) {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, TlsServer::Impl& server, std::shared_ptr<ssl::context> ctx)
-      : server_(server), ctx_(std::move(ctx)), stream_(std::move(socket), *ctx_) {}
+      : server_(server),
+        ctx_(std::move(ctx)),
+        stream_(std::move(socket), *ctx_),
+        watchdog_(stream_.get_executor()) {}
   ~Session() { server_.remove(this); }
 
   void start() {
     server_.add(this, weak_from_this());
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      beast::get_lowest_layer(self->stream_).expires_after(self->server_.options.handshake_timeout);
+      self->deadline_in(self->server_.options.handshake_timeout);
+      self->watch();
       self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
         if (ec) return self->close_socket();
         self->read();
@@ -208,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on the session's own I/O thread when the server stops: an idle keep-alive connection
   // closes now; one in the middle of a request finishes it and then closes.
   void on_stop() {
-    if (!busy_ && parser_ && !parser_->got_some()) beast::get_lowest_layer(stream_).cancel();
+    if (!busy_ && parser_ && !parser_->got_some()) close_socket();
   }
 
   auto executor() { return stream_.get_executor(); }
@@ -218,7 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.stopping) return shutdown();
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
-    beast::get_lowest_layer(stream_).expires_after(server_.options.read_timeout);
+    deadline_in(server_.options.read_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -248,7 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void reply(http::Response&& resp, bool keep_alive, unsigned version) {
     busy_ = true;
     auto res = http::to_beast(std::move(resp), keep_alive, version);
-    beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
+    deadline_in(server_.options.write_timeout);
     bhttp::async_write(
         stream_, *res,
         [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
@@ -260,20 +264,47 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void shutdown() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));
+    deadline_in(std::chrono::seconds(1));
     stream_.async_shutdown(
         [self = shared_from_this()](beast::error_code) { self->close_socket(); });
   }
 
   void close_socket() {
     beast::error_code ec;
-    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
-    beast::get_lowest_layer(stream_).close();
+    auto& socket = beast::get_lowest_layer(stream_);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+    watchdog_.cancel();
+  }
+
+  // Timeouts: one deadline per phase (handshake, reading a request, writing its answer, the
+  // closing handshake) and one timer per connection that closes the socket once the deadline has
+  // passed. Moving the deadline later is a store: the timer, when it fires early, waits again for
+  // the current deadline. Only a deadline earlier than the timer's expiry re-arms it. (Beast's
+  // tcp_stream arms and cancels a timer around every read and write instead: each cancelled
+  // wait is one more handler to run and one more turn of the event loop per request.)
+  void deadline_in(Clock::duration d) {
+    deadline_ = Clock::now() + d;
+    if (watching_ && deadline_ < watchdog_.expiry()) watch();  // cancels the wait in progress
+  }
+
+  void watch() {
+    watching_ = true;
+    watchdog_.expires_at(deadline_);
+    watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      // Cancelled: re-armed (a new wait is pending) or the socket was closed.
+      if (ec || !beast::get_lowest_layer(self->stream_).is_open()) return;
+      if (Clock::now() >= self->deadline_) return self->close_socket();
+      self->watch();
+    });
   }
 
   TlsServer::Impl& server_;
   std::shared_ptr<ssl::context> ctx_;  // the pair this connection was handshaken with
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::ssl_stream<tcp::socket> stream_;
+  asio::steady_timer watchdog_;
+  Clock::time_point deadline_{};
+  bool watching_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool busy_ = false;

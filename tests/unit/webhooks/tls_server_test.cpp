@@ -103,9 +103,11 @@ class TlsServerTest : public ::testing::Test {
   std::string cert() const { return dir_ / "tls.crt"; }
   std::string key() const { return dir_ / "tls.key"; }
   void start(std::size_t body_limit = 3 * 1024 * 1024,
-             std::chrono::milliseconds handshake_timeout = std::chrono::seconds(5)) {
+             std::chrono::milliseconds handshake_timeout = std::chrono::seconds(5),
+             std::chrono::milliseconds read_timeout = std::chrono::seconds(10)) {
     TlsServerOptions o;
     o.handshake_timeout = handshake_timeout;
+    o.read_timeout = read_timeout;
     o.address = "127.0.0.1";
     o.port = 0;
     o.cert_file = cert();
@@ -116,7 +118,8 @@ class TlsServerTest : public ::testing::Test {
     server_->route("/echo", [](const http::Request& r) {
       return http::Response{200, "application/json", r.body};
     });
-    server_->route("/slow", [](const http::Request&) {
+    server_->route("/slow", [this](const http::Request&) {
+      slow_entered_.set_value();
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return http::Response{200, "text/plain", "done"};
     });
@@ -126,6 +129,7 @@ class TlsServerTest : public ::testing::Test {
   std::filesystem::path dir_;
   CertPair ca_;
   std::unique_ptr<TlsServer> server_;
+  std::promise<void> slow_entered_;  // /slow is called once per test
 };
 
 TEST_F(TlsServerTest, ServesOverVerifiedTlsWithKeepAlive) {
@@ -235,8 +239,13 @@ TEST_F(TlsServerTest, StopFinishesRequestsInFlight) {
   Client c(server_->port(), ca_.cert_pem);
   ASSERT_TRUE(c.handshake_ok());
   auto pending = std::async(std::launch::async, [&] { return c.post("/slow", "{}"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the request reach the handler
+  ASSERT_EQ(slow_entered_.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+  const auto t0 = std::chrono::steady_clock::now();
   server_->stop();
+  // The handler's 300 ms, then at most 1 s for the client's close_notify: well under the 10 s
+  // shutdown grace and the 10 s write deadline the connection had before stop().
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   auto res = pending.get();
   EXPECT_EQ(res.result_int(), 200);
   EXPECT_EQ(res.body(), "done");
@@ -254,6 +263,18 @@ TEST_F(TlsServerTest, SlowClientIsDisconnectedAfterTheHandshakeTimeout) {
   raw.read_some(asio::buffer(&byte, 1), ec);  // the server closes: EOF or reset
   EXPECT_TRUE(ec);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+TEST_F(TlsServerTest, IdleKeepAliveConnectionIsClosedAfterTheReadTimeout) {
+  start(1024, std::chrono::seconds(5), std::chrono::milliseconds(300));
+  Client c(server_->port(), ca_.cert_pem);
+  ASSERT_TRUE(c.handshake_ok());
+  EXPECT_EQ(c.post("/echo", "{}").result_int(), 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(c.read(), boost::system::system_error);  // closed by the server, not answered
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::seconds(4));  // the read deadline, not the 5 s handshake one
 }
 
 TEST_F(TlsServerTest, SurvivesAFloodOfIdleConnections) {
