@@ -6,9 +6,10 @@ For each server in turn (never both at once), on loopback, with the same self-si
 
   (a) throughput: wrk with keep-alive, POSTing bench/webhooks/admission-review.json (an
       EphemeralCluster CREATE as the kube-apiserver sends it) to /validate-aura-io-v1alpha1;
-  (b) latency at half that rate: go-loadgen -mode rate, open loop at a constant rate, latency from
-      each request's scheduled send time (coordinated omission accounted for); also both servers
-      at one common rate (half the lower of the two maxima), so latencies compare at equal load;
+  (b) latency at half that rate: aura-loadgen (bench/loadgen, C++, one thread; go-loadgen -mode
+      rate with --rate-clients), open loop at a constant rate, latency from each request's
+      scheduled send time (coordinated omission accounted for); also both servers at one common
+      rate (half the lower of the two maxima), so latencies compare at equal load;
   (c) TLS handshakes per second without keep-alive: go-loadgen -mode handshake, a full handshake
       (no resumption), one POST with "Connection: close", per connection; for each key type.
 
@@ -263,6 +264,14 @@ def wrk(args, url: str, meter: Meter, duration: float, extra: list[str] | None =
     return parse_wrk(run_metered(cmd, meter, env))
 
 
+def aura_loadgen(args, meter: Meter, url: str, rate: int) -> dict:
+    cmd = [str(args.aura_loadgen_bin), "--body", str(args.body), "--url", url, "--rate", str(rate),
+           "-c", str(args.connections), "-d", str(args.duration), "--warmup", str(args.warmup)]
+    if args.client_cpus:
+        cmd = ["taskset", "-c", args.client_cpus, *cmd]
+    return json.loads(run_metered(cmd, meter))
+
+
 def loadgen(args, meter: Meter, *params: str) -> dict:
     cmd = [str(args.loadgen_bin), "-body", str(args.body), *params]
     if args.client_cpus:
@@ -279,6 +288,12 @@ def main() -> int:
                     default=ROOT / "build-bench-wh" / "bench" / "aura-webhook-bench-server")
     ap.add_argument("--go-bin", type=Path, default=CACHE / "go-webhook")
     ap.add_argument("--loadgen-bin", type=Path, default=CACHE / "go-loadgen")
+    ap.add_argument("--aura-loadgen-bin", type=Path,
+                    default=ROOT / "build-bench-wh" / "bench" / "aura-loadgen")
+    ap.add_argument("--rate-clients", default="aura-loadgen",
+                    help="open-loop clients for (b) and (b'), comma-separated: aura-loadgen, "
+                         "go-loadgen; the first gives the summary's figures, the others are "
+                         "recorded beside them (half_load_go-loadgen, ...)")
     ap.add_argument("--aura-threads", type=int, default=None,
                     help="TlsServerOptions.threads (default: the operator's default)")
     ap.add_argument("--body", type=Path, default=HERE / "admission-review.json")
@@ -312,7 +327,8 @@ def main() -> int:
 
     servers = args.servers.split(",")
     key_types = args.key_types.split(",")
-    for b in [args.loadgen_bin] + [{"aura": args.aura_bin, "go": args.go_bin}[s] for s in servers]:
+    rate_clients = args.rate_clients.split(",")
+    for b in [args.loadgen_bin, args.aura_loadgen_bin] + [{"aura": args.aura_bin, "go": args.go_bin}[s] for s in servers]:
         if not b.exists():
             sys.exit(f"missing {b}: run bench/webhooks/run.sh (it builds it)")
     if not shutil.which("wrk"):
@@ -328,6 +344,8 @@ def main() -> int:
         shutil.copy2(src, bins[s])
     shutil.copy2(args.loadgen_bin, work / "go-loadgen")
     args.loadgen_bin = work / "go-loadgen"
+    shutil.copy2(args.aura_loadgen_bin, work / "aura-loadgen")
+    args.aura_loadgen_bin = work / "aura-loadgen"
     certs = make_certs(work, key_types)
     log(f"work dir {work}")
 
@@ -414,15 +432,19 @@ def main() -> int:
         t["rss_kib"] = srv.rss_kib()
         return t
 
-    def at_rate(rate: int):
+    def at_rate(rate: int, client: str):
         def run(srv: Server) -> dict:
             with Meter(srv.pid) as m:
                 wrk(args, srv.url, m, args.warmup)
             with Meter(srv.pid) as m:
-                lat = loadgen(args, m, "-mode", "rate", "-url", srv.url, "-rate", str(rate),
-                              "-c", str(args.connections), "-d", f"{args.duration}s",
-                              "-warmup", f"{args.warmup}s", "-curves", args.curves,
-                              "-pacing", args.pacing)
+                if client == "aura-loadgen":
+                    lat = aura_loadgen(args, m, srv.url, rate)
+                else:
+                    lat = loadgen(args, m, "-mode", "rate", "-url", srv.url, "-rate", str(rate),
+                                  "-c", str(args.connections), "-d", f"{args.duration}s",
+                                  "-warmup", f"{args.warmup}s", "-curves", args.curves,
+                                  "-pacing", args.pacing)
+                lat["client"] = client
             lat.update(m.figures())
             # The meter spans warm-up and measured time at the same rate.
             lat["server_cpu_us_per_review"] = round(
@@ -453,21 +475,26 @@ def main() -> int:
             log(f"  (a) {s}: {t['requests_per_s']:,.0f} reviews/s (wrk -t{args.wrk_threads} "
                 f"-c{args.connections}), server {t['server_cpu_us_per_review']} us CPU/review, "
                 f"others {t['other_cpu_cores']} cores")
-        for s in order:
-            rate = round(rres["servers"][s]["throughput"]["requests_per_s"] / 2)
-            lat = rres["servers"][s]["half_load"] = measured(
-                f"(b) {s}", lambda: with_server(s, key_types[0], at_rate(rate)))
-            log(f"  (b) {s} at {rate:,}/s: p50 {lat['latency']['p50_ms']} ms, p99 "
-                f"{lat['latency']['p99_ms']} ms (achieved {lat['achieved_rate']:,.0f}/s, "
-                f"errors {lat['errors']}), others {lat['other_cpu_cores']} cores")
         # Both at one rate: half the lower maximum of this round.
         common = round(min(rres["servers"][s]["throughput"]["requests_per_s"] for s in servers) / 2)
         rres["common_rate"] = common
-        for s in order:
-            lat = rres["servers"][s]["common_rate"] = measured(
-                f"(b') {s}", lambda: with_server(s, key_types[0], at_rate(common)))
-            log(f"  (b') {s} at {common:,}/s: p50 {lat['latency']['p50_ms']} ms, p99 "
-                f"{lat['latency']['p99_ms']} ms, others {lat['other_cpu_cores']} cores")
+        for ci, client in enumerate(rate_clients):
+            suffix = "" if ci == 0 else f"_{client}"
+            for s in order:
+                rate = round(rres["servers"][s]["throughput"]["requests_per_s"] / 2)
+                lat = rres["servers"][s]["half_load" + suffix] = measured(
+                    f"(b) {s} {client}", lambda: with_server(s, key_types[0], at_rate(rate, client)))
+                log(f"  (b) {s} at {rate:,}/s ({client}): p50 {lat['latency']['p50_ms']} ms, p99 "
+                    f"{lat['latency']['p99_ms']} ms (achieved {lat['achieved_rate']:,.0f}/s, "
+                    f"errors {lat['errors']}, client late up to {lat['dispatch_late_max_ms']} ms), "
+                    f"server {lat['server_cpu_us_per_review']} us CPU/review, "
+                    f"others {lat['other_cpu_cores']} cores")
+            for s in order:
+                lat = rres["servers"][s]["common_rate" + suffix] = measured(
+                    f"(b') {s} {client}",
+                    lambda: with_server(s, key_types[0], at_rate(common, client)))
+                log(f"  (b') {s} at {common:,}/s ({client}): p50 {lat['latency']['p50_ms']} ms, "
+                    f"p99 {lat['latency']['p99_ms']} ms, others {lat['other_cpu_cores']} cores")
         for kt in key_types:
             for s in order:
                 hs = rres["servers"][s][f"handshakes_{kt}"] = measured(
@@ -497,6 +524,12 @@ def main() -> int:
         "common_rate_p50_ms": ["common_rate", "latency", "p50_ms"],
         "common_rate_p99_ms": ["common_rate", "latency", "p99_ms"],
         "common_rate_server_cpu_us_per_review": ["common_rate", "server_cpu_us_per_review"],
+        "half_load_server_cpu_us_per_review": ["half_load", "server_cpu_us_per_review"],
+        **{f"{fig}_{c}": [part + f"_{c}", *rest] for c in rate_clients[1:]
+           for fig, (part, *rest) in {
+               "half_load_p50_ms": ["half_load", "latency", "p50_ms"],
+               "half_load_p99_ms": ["half_load", "latency", "p99_ms"],
+               "common_rate_p99_ms": ["common_rate", "latency", "p99_ms"]}.items()},
         **{f"handshakes_per_s_{kt}": [f"handshakes_{kt}", "handshakes_per_s"] for kt in key_types},
         **{f"server_cpu_us_per_handshake_{kt}": [f"handshakes_{kt}", "server_cpu_us_per_handshake"]
            for kt in key_types},
@@ -546,7 +579,7 @@ def main() -> int:
     out = args.out or HERE / f"results-{dt.date.today().isoformat()}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     log(f"wrote {out} (server logs in {work})")
-    for b in list(bins.values()) + [args.loadgen_bin]:
+    for b in list(bins.values()) + [args.loadgen_bin, args.aura_loadgen_bin]:
         b.unlink(missing_ok=True)
     return 0
 

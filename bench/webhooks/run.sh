@@ -5,7 +5,7 @@
 #   bench/webhooks/run.sh                 # 3 rounds, 20 s per measurement (~12 min)
 #   bench/webhooks/run.sh --rounds 1 --duration 8
 #
-# Builds: aura-webhook-bench-server in build-bench-wh/ (RelWithDebInfo, -j1, its own build dir;
+# Builds: aura-webhook-bench-server and aura-loadgen in build-bench-wh/ (RelWithDebInfo, -j1, its own build dir;
 # AURA_BENCH_BUILD_DIR to change it), the Go peer and the load generator into
 # ${AURA_CACHE_DIR:-~/.cache/aura}/bin/bench/. Installs wrk with apt-get when missing.
 set -euo pipefail
@@ -19,7 +19,8 @@ fi
 if [[ ! -f "$build/build.ninja" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
-cmake --build "$build" --target aura-webhook-bench-server -j1
+cmake --build "$build" --target aura-webhook-bench-server aura-loadgen -j1
 "$root/bench/peers/go-webhook/build.sh"
 "$root/bench/peers/go-loadgen/build.sh"
-exec python3 "$here/run.py" --aura-bin "$build/bench/aura-webhook-bench-server" "$@"
+exec python3 "$here/run.py" --aura-bin "$build/bench/aura-webhook-bench-server" \
+  --aura-loadgen-bin "$build/bench/aura-loadgen" "$@"
