@@ -272,6 +272,40 @@ def aura_loadgen(args, meter: Meter, url: str, rate: int) -> dict:
     return json.loads(run_metered(cmd, meter))
 
 
+def h2load(args, meter: Meter, url: str, rate: int, work: Path) -> dict:
+    """h2load (nghttp2) at a fixed rate: --rps per client, latency from each request's actual
+    send (h2load does not charge a late send: no coordinated-omission correction), percentiles
+    from its per-request log, warm-up excluded."""
+    log_file = work / "h2load-requests.tsv"
+    log_file.unlink(missing_ok=True)
+    per_client = rate / args.connections
+    cmd = ["h2load", "--h1", "-c", str(args.connections), f"--rps={per_client:.3f}",
+           "-D", str(round(args.duration)), f"--warm-up-time={round(args.warmup)}",
+           "-H", "Content-Type: application/json", "-d", str(args.body),
+           f"--log-file={log_file}", url]
+    if args.client_cpus:
+        cmd = ["taskset", "-c", args.client_cpus, *cmd]
+    out = run_metered(cmd, meter)
+    rows = [l.split("\t") for l in log_file.read_text().splitlines() if l.strip()]
+    starts = [int(r[0]) for r in rows]
+    t0 = min(starts) if starts else 0
+    # Leave out the warm-up's requests if the log has them (a span longer than -D).
+    skip_until = t0 + args.warmup * 1e6 if starts and (max(starts) - t0) / 1e6 > args.duration + args.warmup / 2 else t0
+    ok = [int(r[2]) for r in rows if r[1] == "200" and int(r[0]) >= skip_until]
+    ok.sort()
+    ms = lambda us: round(us / 1000, 3)
+    pct = {}
+    if ok:
+        for name, q in (("p50", .5), ("p90", .9), ("p99", .99), ("p999", .999)):
+            pct[f"{name}_ms"] = ms(ok[max(0, min(len(ok) - 1, int(q * len(ok) + .5) - 1))])
+        pct["max_ms"] = ms(ok[-1])
+        pct["mean_ms"] = ms(sum(ok) / len(ok))
+    return {"mode": "rate", "target_rate": rate, "completed_measured": len(ok),
+            "achieved_rate": len(ok) / args.duration, "errors": len(rows) - sum(1 for r in rows if r[1] == "200"),
+            "latency": pct, "dispatch_late_max_ms": None,
+            "h2load_summary": [l for l in out.splitlines() if l.startswith(("requests:", "time for request", "finished in"))]}
+
+
 def loadgen(args, meter: Meter, *params: str) -> dict:
     cmd = [str(args.loadgen_bin), "-body", str(args.body), *params]
     if args.client_cpus:
@@ -291,8 +325,8 @@ def main() -> int:
     ap.add_argument("--aura-loadgen-bin", type=Path,
                     default=ROOT / "build-bench-wh" / "bench" / "aura-loadgen")
     ap.add_argument("--rate-clients", default="aura-loadgen",
-                    help="open-loop clients for (b) and (b'), comma-separated: aura-loadgen, "
-                         "go-loadgen; the first gives the summary's figures, the others are "
+                    help="fixed-rate clients for (b) and (b'), comma-separated: aura-loadgen, "
+                         "go-loadgen, h2load (latency from the actual send); the first gives the summary's figures, the others are "
                          "recorded beside them (half_load_go-loadgen, ...)")
     ap.add_argument("--aura-threads", type=int, default=None,
                     help="TlsServerOptions.threads (default: the operator's default)")
@@ -439,6 +473,8 @@ def main() -> int:
             with Meter(srv.pid) as m:
                 if client == "aura-loadgen":
                     lat = aura_loadgen(args, m, srv.url, rate)
+                elif client == "h2load":
+                    lat = h2load(args, m, srv.url, rate, work)
                 else:
                     lat = loadgen(args, m, "-mode", "rate", "-url", srv.url, "-rate", str(rate),
                                   "-c", str(args.connections), "-d", f"{args.duration}s",
