@@ -283,13 +283,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // the current deadline. Only a deadline earlier than the timer's expiry re-arms it. (Beast's
   // tcp_stream arms and cancels a timer around every read and write instead: each cancelled
   // wait is one more handler to run and one more turn of the event loop per request.)
+  // Before the first watch() the timer's expiry is the clock's epoch, so nothing is re-armed.
   void deadline_in(Clock::duration d) {
     deadline_ = Clock::now() + d;
-    if (watching_ && deadline_ < watchdog_.expiry()) watch();  // cancels the wait in progress
+    if (deadline_ < watchdog_.expiry()) watch();  // cancels the wait in progress
   }
 
   void watch() {
-    watching_ = true;
     watchdog_.expires_at(deadline_);
     watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
       // Cancelled: re-armed (a new wait is pending) or the socket was closed.
@@ -304,7 +304,6 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::ssl_stream<tcp::socket> stream_;
   asio::steady_timer watchdog_;
   Clock::time_point deadline_{};
-  bool watching_ = false;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool busy_ = false;

@@ -38,7 +38,6 @@
 #include <deque>
 #include <fstream>
 #include <iterator>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>

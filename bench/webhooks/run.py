@@ -255,27 +255,27 @@ def parse_wrk(out: str) -> dict:
     return r
 
 
+def pinned_client(args, cmd: list[str]) -> list[str]:
+    return ["taskset", "-c", args.client_cpus, *cmd] if args.client_cpus else cmd
+
+
 def wrk(args, url: str, meter: Meter, duration: float, extra: list[str] | None = None) -> dict:
     env = dict(os.environ, WRK_BODY_FILE=str(args.body))
     cmd = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{max(1, round(duration))}s", "--latency",
            "-s", str(HERE / "post.lua"), *(extra or []), url]
-    if args.client_cpus:
-        cmd = ["taskset", "-c", args.client_cpus, *cmd]
-    return parse_wrk(run_metered(cmd, meter, env))
+    return parse_wrk(run_metered(pinned_client(args, cmd), meter, env))
 
 
 def aura_loadgen(args, meter: Meter, url: str, rate: int) -> dict:
     cmd = [str(args.aura_loadgen_bin), "--body", str(args.body), "--url", url, "--rate", str(rate),
            "-c", str(args.connections), "-d", str(args.duration), "--warmup", str(args.warmup)]
-    if args.client_cpus:
-        cmd = ["taskset", "-c", args.client_cpus, *cmd]
-    return json.loads(run_metered(cmd, meter))
+    return json.loads(run_metered(pinned_client(args, cmd), meter))
 
 
 def h2load(args, meter: Meter, url: str, rate: int, work: Path) -> dict:
     """h2load (nghttp2) at a fixed rate: --rps per client, latency from each request's actual
     send (h2load does not charge a late send: no coordinated-omission correction), percentiles
-    from its per-request log, warm-up excluded."""
+    from its per-request log."""
     log_file = work / "h2load-requests.tsv"
     log_file.unlink(missing_ok=True)
     per_client = rate / args.connections
@@ -283,16 +283,10 @@ def h2load(args, meter: Meter, url: str, rate: int, work: Path) -> dict:
            "-D", str(round(args.duration)), f"--warm-up-time={round(args.warmup)}",
            "-H", "Content-Type: application/json", "-d", str(args.body),
            f"--log-file={log_file}", url]
-    if args.client_cpus:
-        cmd = ["taskset", "-c", args.client_cpus, *cmd]
-    out = run_metered(cmd, meter)
+    out = run_metered(pinned_client(args, cmd), meter)
     rows = [l.split("\t") for l in log_file.read_text().splitlines() if l.strip()]
-    starts = [int(r[0]) for r in rows]
-    t0 = min(starts) if starts else 0
-    # Leave out the warm-up's requests if the log has them (a span longer than -D).
-    skip_until = t0 + args.warmup * 1e6 if starts and (max(starts) - t0) / 1e6 > args.duration + args.warmup / 2 else t0
-    ok = [int(r[2]) for r in rows if r[1] == "200" and int(r[0]) >= skip_until]
-    ok.sort()
+    # h2load logs only the requests of the measured -D window, not the warm-up's.
+    ok = sorted(int(r[2]) for r in rows if r[1] == "200")
     ms = lambda us: round(us / 1000, 3)
     pct = {}
     if ok:
@@ -308,9 +302,7 @@ def h2load(args, meter: Meter, url: str, rate: int, work: Path) -> dict:
 
 def loadgen(args, meter: Meter, *params: str) -> dict:
     cmd = [str(args.loadgen_bin), "-body", str(args.body), *params]
-    if args.client_cpus:
-        cmd = ["taskset", "-c", args.client_cpus, *cmd]
-    return json.loads(run_metered(cmd, meter))
+    return json.loads(run_metered(pinned_client(args, cmd), meter))
 
 
 # ---------------------------------------------------------------------------------------------
